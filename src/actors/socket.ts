@@ -1,0 +1,152 @@
+import { fromCallback } from 'xstate';
+import WebSocket from 'ws';
+import type { SocketCommand, SocketEvent, SocketInput } from '../../machines/connection.types.js';
+import type { ZoomEvent } from '../protocol/events.js';
+import { decodeFrame, HEARTBEAT_FRAME, isDisplacement } from '../protocol/frames.js';
+import { redactUrl } from '../protocol/redact.js';
+
+/**
+ * Where a socket hands what does not concern the lifecycle. `event` is the per-event fast path: it is called
+ * synchronously for every decoded event in arrival order, without a statechart transition.
+ */
+export interface SocketSink {
+  event(event: ZoomEvent, content: string, socketId: string): void;
+  skipped(reason: string, socketId: string): void;
+  heartbeatRoundTrip(ms: number): void;
+}
+
+export interface SocketActorConfig {
+  wsUrl: string;
+  subscriptionId: string;
+  /** Largest frame accepted, in bytes; a larger one closes the socket with 1009 (bounded memory). */
+  maxPayload: number;
+  /** How long a graceful close (1000) may take before the socket is terminated. */
+  closeTimeout: number;
+  sink: SocketSink;
+}
+
+/** The WebSocket URL with the subscription and the token in the query, as Zoom requires (protocol §2). */
+export function connectionUrl(wsUrl: string, subscriptionId: string, token: string): string {
+  const url = new URL(wsUrl);
+  url.searchParams.set('subscriptionId', subscriptionId);
+  url.searchParams.set('access_token', token);
+  return url.toString();
+}
+
+const UNEXPECTED_RESPONSE = /Unexpected server response: (\d+)/;
+const noop = () => {};
+
+/**
+ * The `socket` actor: one WebSocket for one token. It reports to the machine only what changes the
+ * lifecycle — `READY` (build_connection success), `REFUSED`, `ALIVE` (first frame after a heartbeat) and
+ * exactly one terminal `DOWN`, however many of `error`/`close` the socket emits. Stopping the actor closes
+ * the socket with 1000 and terminates it if the close handshake does not finish within `closeTimeout`.
+ */
+export function createSocketActor(config: SocketActorConfig) {
+  return fromCallback<SocketCommand, SocketInput>(({ input, sendBack, receive }) => {
+    const { socketId } = input;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(connectionUrl(config.wsUrl, config.subscriptionId, input.token.value.reveal()), {
+        maxPayload: config.maxPayload,
+        perMessageDeflate: false,
+        followRedirects: false,
+      });
+    } catch (error) {
+      sendBack({ type: 'SOCKET.DOWN', socketId, reason: 'error', detail: redactUrl(String((error as Error).message)) });
+      return noop;
+    }
+
+    let finished = false;
+    let ready = false;
+    let awaitingFrame = false;
+    let heartbeatSentAt = 0;
+
+    // One verdict per socket: error+close, or a refusal followed by a close, must not schedule two reconnects.
+    const finish = (event: SocketEvent) => {
+      if (finished) return;
+      finished = true;
+      sendBack(event);
+    };
+
+    ws.on('message', (data, isBinary) => {
+      if (finished) return;
+      if (awaitingFrame) {
+        awaitingFrame = false;
+        sendBack({ type: 'SOCKET.ALIVE', socketId });
+      }
+      if (isBinary) {
+        config.sink.skipped('binary frame', socketId);
+        return;
+      }
+      const frame = decodeFrame(data.toString());
+      switch (frame.kind) {
+        case 'event':
+          config.sink.event(frame.event, frame.content, socketId);
+          return;
+        case 'heartbeat':
+          if (heartbeatSentAt !== 0) {
+            config.sink.heartbeatRoundTrip(performance.now() - heartbeatSentAt);
+            heartbeatSentAt = 0;
+          }
+          return;
+        case 'connected':
+          if (!ready) {
+            ready = true;
+            sendBack({ type: 'SOCKET.READY', socketId });
+          }
+          return;
+        case 'refused':
+          if (frame.cause === 'displaced') finish({ type: 'SOCKET.DOWN', socketId, reason: 'displaced', detail: frame.content });
+          else finish({ type: 'SOCKET.REFUSED', socketId, cause: frame.cause, detail: `${frame.module}: ${frame.content || 'no reason given'}` });
+          return;
+        case 'skipped':
+          config.sink.skipped(frame.reason, socketId);
+      }
+    });
+
+    ws.on('close', (code: number, reasonBuffer: Buffer) => {
+      const reason = reasonBuffer.toString();
+      const detail = `closed with code ${code}${reason ? ` (${reason})` : ''}`;
+      finish({ type: 'SOCKET.DOWN', socketId, reason: isDisplacement(reason) ? 'displaced' : 'closed', detail });
+    });
+
+    ws.on('error', (error: Error) => {
+      const message = redactUrl(error.message);
+      const status = UNEXPECTED_RESPONSE.exec(message)?.[1];
+      if (status === undefined) {
+        finish({ type: 'SOCKET.DOWN', socketId, reason: 'error', detail: message });
+        return;
+      }
+      // 401/403 on the upgrade means Zoom did not accept the token: fetch a new one rather than reuse it.
+      const reason = status === '401' || status === '403' ? 'token-rejected' : 'handshake-failed';
+      finish({ type: 'SOCKET.DOWN', socketId, reason, detail: `handshake refused with HTTP ${status}` });
+    });
+
+    receive((command) => {
+      if (command.type === 'HEARTBEAT') {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        ws.send(HEARTBEAT_FRAME);
+        awaitingFrame = true;
+        if (heartbeatSentAt === 0) heartbeatSentAt = performance.now();
+        return;
+      }
+      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000, 'client closing');
+    });
+
+    return () => {
+      finished = true;
+      ws.removeAllListeners();
+      // Late errors (e.g. an aborted handshake) are emitted after we stop listening; without a listener ws would throw.
+      ws.on('error', noop);
+      if (ws.readyState === WebSocket.OPEN) {
+        ws.close(1000, 'client closing');
+        const terminateTimer = setTimeout(() => ws.terminate(), config.closeTimeout);
+        terminateTimer.unref();
+        ws.once('close', () => clearTimeout(terminateTimer));
+      } else if (ws.readyState !== WebSocket.CLOSED) {
+        ws.terminate();
+      }
+    };
+  });
+}

@@ -1,0 +1,326 @@
+import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import { connectionMachine, type ConnectionMachine } from '../../machines/connection.machine.js';
+import type { ConnectionTimings, FatalCause, Outage } from '../../machines/connection.types.js';
+import { heartbeatActor } from '../actors/heartbeat.js';
+import { createSocketActor, type SocketSink } from '../actors/socket.js';
+import { createTokenFetcher } from '../actors/token-fetcher.js';
+import { ClientStoppedError, RetriesExhaustedError, ZoomWsError } from '../errors.js';
+import type { ZoomEvent, ZoomEventOf } from '../protocol/events.js';
+import { Secret } from '../protocol/secret.js';
+import { connectionStateOf, type ConnectionState } from './connection-state.js';
+import { DuplicateFilter } from './duplicate-filter.js';
+import { EventDispatcher, type EventHandler } from './event-dispatcher.js';
+import { EventQueue } from './event-queue.js';
+import { createRedactingLogger, silentLogger, type Logger } from './logger.js';
+import { resolveOptions, type ResolvedOptions, type ZoomWsClientOptions } from './options.js';
+
+/** A change of {@link ConnectionState}. */
+export interface StateChange {
+  from: ConnectionState;
+  to: ConnectionState;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** Counters since the client was created. */
+export interface ClientStats {
+  /** Events delivered to subscribers. */
+  events: number;
+  /** Events dropped because they had already been delivered (rotation overlap, resend). */
+  duplicates: number;
+  /** Frames logged and skipped: not JSON, unknown module, bad inner event, binary. */
+  skipped: number;
+  /** Handlers that threw or rejected. */
+  handlerErrors: number;
+  /** Times the subscription went live again after an outage. */
+  reconnects: number;
+  /** Make-before-break token rotations completed. */
+  rotations: number;
+  /** Outages reported. */
+  outages: number;
+  /** Round trip of the last answered heartbeat, in ms. */
+  lastHeartbeatRttMs: number | undefined;
+}
+
+const RECENT_TOKENS_KEPT = 8;
+
+/**
+ * Keeps one Zoom event subscription live: token, connect, heartbeat, refresh, reconnect, clean shutdown.
+ * The lifecycle is the {@link connectionMachine} statechart, running as {@link ZoomWsClient.actor}.
+ *
+ * ```ts
+ * const client = new ZoomWsClient({ accountId, clientId, clientSecret, subscriptionId });
+ * client.on('meeting.started', (event) => console.log(event.payload.object.topic));
+ * await client.start();
+ * ```
+ */
+export class ZoomWsClient implements AsyncDisposable {
+  /** The running statechart. Subscribe to it, inspect it, or send it events. */
+  readonly actor: Actor<ConnectionMachine>;
+  readonly #options: ResolvedOptions;
+  readonly #log: Logger;
+  readonly #dispatcher: EventDispatcher;
+  readonly #duplicates: DuplicateFilter;
+  readonly #queues = new Set<EventQueue<ZoomEvent>>();
+  readonly #stateListeners = new Set<(change: StateChange) => void>();
+  readonly #outageListeners = new Set<(outage: Outage) => void>();
+  readonly #outages: Outage[] = [];
+  readonly #secrets: string[];
+  readonly #stats: ClientStats = { events: 0, duplicates: 0, skipped: 0, handlerErrors: 0, reconnects: 0, rotations: 0, outages: 0, lastHeartbeatRttMs: undefined };
+  readonly #live = deferred<void>();
+  readonly #done = deferred<void>();
+  #state: ConnectionState = 'idle';
+  #hasBeenLive = false;
+  #started = false;
+
+  /** @throws {ZoomWsConfigError} when an option is missing or malformed. */
+  constructor(options: ZoomWsClientOptions) {
+    this.#options = resolveOptions(options);
+    const resolved = this.#options;
+    this.#secrets = [resolved.clientSecret];
+    this.#log = createRedactingLogger(resolved.logger ?? silentLogger, () => this.#secrets);
+    this.#dispatcher = new EventDispatcher((error, event) => {
+      this.#stats.handlerErrors++;
+      this.#log.error(`A handler for "${event.event}" failed: ${describe(error)}`);
+    });
+    this.#duplicates = new DuplicateFilter(resolved.dedupeHistory);
+    this.actor = createActor(this.#provideMachine(), { input: { timings: timingsOf(resolved) } });
+    this.#observeActor();
+  }
+
+  /** The current lifecycle phase. */
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** A copy of the counters. */
+  get stats(): ClientStats {
+    return { ...this.#stats };
+  }
+
+  /** Every outage reported so far (oldest first). */
+  get outages(): readonly Outage[] {
+    return [...this.#outages];
+  }
+
+  /**
+   * Starts the lifecycle. Resolves once the subscription is live (`build_connection` succeeded); rejects
+   * with {@link ZoomAuthError} or {@link RetriesExhaustedError} if the client fails, or
+   * {@link ClientStoppedError} if it is stopped first. Transient failures are retried and do not reject.
+   */
+  start(): Promise<void> {
+    if (!this.#started) {
+      this.#started = true;
+      this.actor.start();
+      this.actor.send({ type: 'START' });
+    }
+    return this.#live.promise;
+  }
+
+  /**
+   * Stops from any state: aborts a token request, stops the heartbeat, closes sockets with 1000 (terminating
+   * after `closeTimeout`) and resolves once `closed` is reached. Idempotent. Afterwards no timer, socket or
+   * listener of the client keeps the process alive, and `events()` iterators finish.
+   */
+  async stop(): Promise<void> {
+    if (!this.#started) {
+      this.#started = true;
+      this.actor.start();
+    }
+    if (this.actor.getSnapshot().status === 'active') this.actor.send({ type: 'STOP' });
+    await this.#done.promise;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /**
+   * Calls `handler` for every event named `name` (typed for the common meeting, recording, user and webinar
+   * events), or for every event with `'*'`. Returns a function that unsubscribes.
+   */
+  on<TName extends string>(name: TName, handler: EventHandler<TName extends '*' ? ZoomEvent : ZoomEventOf<TName>>): () => void {
+    if (name === '*') return this.#dispatcher.onAny(handler as EventHandler);
+    return this.#dispatcher.on(name, handler as EventHandler<never>);
+  }
+
+  /** Every event as an async iterator, in arrival order. Ends when the client stops or `signal` aborts. */
+  events(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<ZoomEvent> {
+    let unsubscribe = () => {};
+    const queue = new EventQueue<ZoomEvent>(() => {
+      unsubscribe();
+      this.#queues.delete(queue);
+    });
+    if (this.actor.getSnapshot().status !== 'active' && this.#started) {
+      queue.end();
+      return queue;
+    }
+    unsubscribe = this.#dispatcher.onAny((event) => queue.push(event));
+    this.#queues.add(queue);
+    options.signal?.addEventListener('abort', () => void queue.return(), { once: true });
+    return queue;
+  }
+
+  /** Calls `listener` on every change of {@link ConnectionState}. Returns a function that unsubscribes. */
+  onStateChange(listener: (change: StateChange) => void): () => void {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` when an outage ends: a period in which the subscription was not live after having
+   * been live. Zoom does not replay events from it; reconcile through the REST API.
+   */
+  onOutage(listener: (outage: Outage) => void): () => void {
+    this.#outageListeners.add(listener);
+    return () => this.#outageListeners.delete(listener);
+  }
+
+  #provideMachine() {
+    const options = this.#options;
+    const sink: SocketSink = {
+      event: (event, content, socketId) => {
+        if (!this.#duplicates.admit(content, socketId)) {
+          this.#stats.duplicates++;
+          return;
+        }
+        this.#stats.events++;
+        this.#dispatcher.dispatch(event);
+      },
+      skipped: (reason) => {
+        this.#stats.skipped++;
+        this.#log.warn(`Skipped a frame: ${reason}`);
+      },
+      heartbeatRoundTrip: (ms) => {
+        this.#stats.lastHeartbeatRttMs = ms;
+      },
+    };
+    return connectionMachine.provide({
+      actors: {
+        fetchToken: createTokenFetcher({
+          oauthUrl: options.oauthUrl,
+          grantType: options.grantType,
+          accountId: options.accountId,
+          clientId: options.clientId,
+          clientSecret: new Secret(options.clientSecret),
+          timeout: options.tokenTimeout,
+          onToken: (token) => {
+            this.#secrets.push(token);
+            if (this.#secrets.length > RECENT_TOKENS_KEPT + 1) this.#secrets.splice(1, 1);
+          },
+        }),
+        socket: createSocketActor({
+          wsUrl: options.wsUrl,
+          subscriptionId: options.subscriptionId,
+          maxPayload: options.maxPayload,
+          closeTimeout: options.closeTimeout,
+          sink,
+        }),
+        heartbeat: heartbeatActor,
+      },
+    });
+  }
+
+  #observeActor(): void {
+    this.actor.subscribe({
+      next: (snapshot) => this.#onSnapshot(snapshot),
+      error: (error) => {
+        this.#log.error(`The connection statechart crashed: ${describe(error)}`);
+        this.#finish(error instanceof ZoomWsError ? error : new ZoomWsError('ERR_ZOOM_WS_STOPPED', `Statechart error: ${describe(error)}`));
+      },
+      complete: () => this.#finish(undefined),
+    });
+    this.actor.on('outage', ({ outage }) => {
+      this.#outages.push(outage);
+      this.#stats.outages++;
+      this.#log.warn(`Outage of ${outage.to - outage.from} ms (${outage.reason}: ${outage.detail}), ended by ${outage.endedBy}; events in it are lost`);
+      for (const listener of this.#outageListeners) listener(outage);
+    });
+    this.actor.on('retry', ({ attempt, delay, failure }) => {
+      if (failure.reason === 'displaced') {
+        this.#log.warn(`Another consumer took the subscription (${failure.detail}); trying again in ${delay} ms`);
+      } else {
+        this.#log.info(`Retrying in ${delay} ms (attempt ${attempt}) after ${failure.reason}: ${failure.detail}`);
+      }
+    });
+    this.actor.on('rotated', () => {
+      this.#stats.rotations++;
+      this.#log.info('Token refreshed; the new socket took over without a gap');
+    });
+    this.actor.on('rotation-failed', ({ attempt, delay, detail }) => {
+      this.#log.warn(`Token refresh attempt ${attempt} failed (${detail}); keeping the current socket, retrying in ${delay} ms`);
+    });
+  }
+
+  #onSnapshot(snapshot: SnapshotFrom<ConnectionMachine>): void {
+    const next = connectionStateOf(snapshot);
+    if (next === this.#state) return;
+    const change: StateChange = { from: this.#state, to: next, at: Date.now() };
+    this.#state = next;
+    this.#log.info(`${change.from} → ${change.to}`);
+    if (next === 'open') {
+      if (this.#hasBeenLive) this.#stats.reconnects++;
+      this.#hasBeenLive = true;
+      this.#live.resolve();
+    }
+    for (const listener of this.#stateListeners) listener(change);
+    if (next === 'failed') {
+      const error = fatalError(snapshot.context.fatal);
+      this.#log.error(`Failed: ${error.message}`);
+      this.#finish(error);
+    }
+  }
+
+  #finish(error: Error | undefined): void {
+    this.#live.reject(error ?? new ClientStoppedError());
+    for (const queue of this.#queues) queue.end();
+    this.#queues.clear();
+    this.#done.resolve();
+  }
+}
+
+function timingsOf(options: ResolvedOptions): ConnectionTimings {
+  return {
+    heartbeatInterval: options.heartbeatInterval,
+    heartbeatTimeout: options.heartbeatTimeout,
+    backoffInitial: options.backoffInitial,
+    backoffMax: options.backoffMax,
+    refreshMargin: options.refreshMargin,
+    connectTimeout: options.connectTimeout,
+    stablePeriod: options.stablePeriod,
+    displacedDelay: options.displacedDelay,
+    closeTimeout: options.closeTimeout,
+    maxAttempts: options.maxAttempts ?? null,
+  };
+}
+
+function fatalError(fatal: FatalCause | undefined): Error {
+  if (fatal?.kind === 'auth' && fatal.error instanceof Error) return fatal.error;
+  if (fatal?.kind === 'retries-exhausted') {
+    const last = fatal.lastFailure;
+    return new RetriesExhaustedError(fatal.attempts, last ? `${last.reason}: ${last.detail}` : undefined);
+  }
+  return new ZoomWsError('ERR_ZOOM_WS_STOPPED', 'The client failed');
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+/** Settles once; the promise is marked handled so that a fire-and-forget `start()` cannot crash the process. */
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}

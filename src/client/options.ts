@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { ZoomWsConfigError } from '../errors.js';
+import type { Logger } from './logger.js';
+
+/** Defaults, declared once. All durations in milliseconds. */
+export const DEFAULTS = {
+  grantType: 'account_credentials',
+  oauthUrl: 'https://zoom.us/oauth/token',
+  wsUrl: 'wss://ws.zoom.us/ws',
+  heartbeatInterval: 30_000,
+  heartbeatTimeout: 15_000,
+  backoffInitial: 1_000,
+  backoffMax: 30_000,
+  refreshMargin: 5 * 60_000,
+  connectTimeout: 10_000,
+  tokenTimeout: 10_000,
+  stablePeriod: 30_000,
+  displacedDelay: 60_000,
+  closeTimeout: 2_000,
+  maxPayload: 1024 * 1024,
+  dedupeHistory: 256,
+} as const;
+
+/** Options of {@link ZoomWsClient}. Only the four credentials are required. */
+export interface ZoomWsClientOptions {
+  /** Zoom account id. Required with the default `account_credentials` grant (Server-to-Server OAuth). */
+  accountId?: string;
+  /** OAuth client id of the app. */
+  clientId: string;
+  /** OAuth client secret. Never logged, never part of an error or a snapshot. */
+  clientSecret: string;
+  /** WebSocket subscription id from the app's Marketplace page. */
+  subscriptionId: string;
+  /** `account_credentials` (Server-to-Server OAuth app) or `client_credentials` (general app). @default 'account_credentials' */
+  grantType?: 'account_credentials' | 'client_credentials';
+  /** Full token URL. @default 'https://zoom.us/oauth/token' */
+  oauthUrl?: string;
+  /** WebSocket endpoint (`ws:` or `wss:`); `subscriptionId` and `access_token` are added to its query. @default 'wss://ws.zoom.us/ws' */
+  wsUrl?: string;
+  /** How often `{"module":"heartbeat"}` is sent while open. Zoom drops connections idle for longer than ~30 s. @default 30000 */
+  heartbeatInterval?: number;
+  /** A connection is dead when no frame at all arrives this long after a heartbeat. @default 15000 */
+  heartbeatTimeout?: number;
+  /** First reconnect delay; doubles per consecutive failure, jittered into [d/2, d). @default 1000 */
+  backoffInitial?: number;
+  /** Cap of the reconnect delay. @default 30000 */
+  backoffMax?: number;
+  /** Refresh the token this long before it expires (make-before-break, no gap). @default 300000 */
+  refreshMargin?: number;
+  /** Time allowed from opening a socket to `build_connection` success. @default 10000 */
+  connectTimeout?: number;
+  /** Time allowed for one token request. @default 10000 */
+  tokenTimeout?: number;
+  /** A connection that stayed open this long resets the backoff. @default 30000 */
+  stablePeriod?: number;
+  /** Wait after another consumer took the subscription ("Connected in another place"). @default 60000 */
+  displacedDelay?: number;
+  /** Time a graceful close (code 1000) may take before the socket is terminated. @default 2000 */
+  closeTimeout?: number;
+  /** Give up (`failed`) after this many consecutive failed attempts. @default undefined (retry forever) */
+  maxAttempts?: number;
+  /** Largest frame accepted, in bytes; a larger frame closes the socket (code 1009) and the client reconnects. @default 1048576 */
+  maxPayload?: number;
+  /** How many recent events are remembered to drop duplicates when a second socket starts delivering (rotation, reconnect). @default 256 */
+  dedupeHistory?: number;
+  /** Console-compatible logger; every message is scrubbed of secrets. @default silent */
+  logger?: Logger;
+}
+
+const duration = (min = 0) => z.number().int().min(min).max(2 ** 31 - 1);
+const text = z.string().trim().min(1, 'must be a non-empty string');
+const wsUrl = z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' });
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+const loggerSchema = z.custom<Logger>(
+  (value) => typeof value === 'object' && value !== null && ['debug', 'info', 'warn', 'error'].every((level) => typeof (value as Record<string, unknown>)[level] === 'function'),
+  { error: 'must have debug, info, warn and error functions' },
+);
+
+const optionsSchema = z.strictObject({
+  accountId: text.optional(),
+  clientId: text,
+  clientSecret: text,
+  subscriptionId: text,
+  grantType: z.enum(['account_credentials', 'client_credentials']).default(DEFAULTS.grantType),
+  oauthUrl: httpUrl.default(DEFAULTS.oauthUrl),
+  wsUrl: wsUrl.default(DEFAULTS.wsUrl),
+  heartbeatInterval: duration(1).default(DEFAULTS.heartbeatInterval),
+  heartbeatTimeout: duration(1).default(DEFAULTS.heartbeatTimeout),
+  backoffInitial: duration().default(DEFAULTS.backoffInitial),
+  backoffMax: duration().default(DEFAULTS.backoffMax),
+  refreshMargin: duration().default(DEFAULTS.refreshMargin),
+  connectTimeout: duration(1).default(DEFAULTS.connectTimeout),
+  tokenTimeout: duration(1).default(DEFAULTS.tokenTimeout),
+  stablePeriod: duration().default(DEFAULTS.stablePeriod),
+  displacedDelay: duration().default(DEFAULTS.displacedDelay),
+  closeTimeout: duration(1).default(DEFAULTS.closeTimeout),
+  maxAttempts: z.number().int().min(1).optional(),
+  maxPayload: z.number().int().min(1024).max(2 ** 31 - 1).default(DEFAULTS.maxPayload),
+  dedupeHistory: z.number().int().min(0).max(100_000).default(DEFAULTS.dedupeHistory),
+  logger: loggerSchema.optional(),
+});
+
+export type ResolvedOptions = z.output<typeof optionsSchema>;
+
+/**
+ * Validates options and fills in defaults. Throws {@link ZoomWsConfigError} naming the first bad field;
+ * the message describes the problem, never the value (it may be a secret).
+ */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new ZoomWsConfigError('options', 'must be an object');
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.') || 'options';
+    const problem = issue.code === 'unrecognized_keys' ? 'unknown option' : issue.message;
+    throw new ZoomWsConfigError(field, problem);
+  }
+  const resolved = parsed.data;
+  if (resolved.grantType === 'account_credentials' && resolved.accountId === undefined) {
+    throw new ZoomWsConfigError('accountId', 'is required with grantType "account_credentials"');
+  }
+  if (resolved.backoffMax < resolved.backoffInitial) {
+    throw new ZoomWsConfigError('backoffMax', 'must be at least backoffInitial');
+  }
+  return resolved;
+}

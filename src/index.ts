@@ -1,0 +1,25 @@
+export { ZoomWsClient, type ClientStats, type StateChange } from './client/client.js';
+export type { ConnectionState } from './client/connection-state.js';
+export { DEFAULTS, type ZoomWsClientOptions } from './client/options.js';
+export type { Logger } from './client/logger.js';
+export type { EventHandler } from './client/event-dispatcher.js';
+export {
+  ZoomWsError,
+  ZoomWsConfigError,
+  ZoomAuthError,
+  TokenFetchError,
+  RetriesExhaustedError,
+  ClientStoppedError,
+  type ZoomWsErrorCode,
+  type TokenFetchFailure,
+} from './errors.js';
+export type * from './protocol/events.js';
+export { decodeFrame, HEARTBEAT_FRAME, type DecodedFrame } from './protocol/frames.js';
+export { redactUrl } from './protocol/redact.js';
+export { Secret, type AccessToken } from './protocol/secret.js';
+export { connectionMachine, type ConnectionMachine } from '../machines/connection.machine.js';
+export type * from '../machines/connection.types.js';
+export { backoffDelay } from '../machines/backoff.js';
+export { createTokenFetcher } from './actors/token-fetcher.js';
+export { createSocketActor, connectionUrl, type SocketSink, type SocketActorConfig } from './actors/socket.js';
+export { heartbeatActor } from './actors/heartbeat.js';
