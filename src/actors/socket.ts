@@ -23,6 +23,11 @@ export interface SocketActorConfig {
   /** How long a graceful close (1000) may take before the socket is terminated. */
   closeTimeout: number;
   sink: SocketSink;
+  /**
+   * Told about a socket that is closing after its actor stopped (replaced by a rotation, or stopped while
+   * open), with a promise that settles once it is closed or terminated. The client awaits these in `stop()`.
+   */
+  onRetiring?: (closed: Promise<void>) => void;
 }
 
 /** The WebSocket URL with the subscription and the token in the query, as Zoom requires (protocol §2). */
@@ -70,7 +75,10 @@ export function createSocketActor(config: SocketActorConfig) {
     };
 
     ws.on('message', (data, isBinary) => {
-      if (finished) return;
+      if (finished) {
+        deliverLateEvent(data, isBinary);
+        return;
+      }
       if (awaitingFrame) {
         awaitingFrame = false;
         sendBack({ type: 'SOCKET.ALIVE', socketId });
@@ -123,6 +131,14 @@ export function createSocketActor(config: SocketActorConfig) {
       finish({ type: 'SOCKET.DOWN', socketId, reason, detail: `handshake refused with HTTP ${status}` });
     });
 
+    // After the actor stopped, a replaced socket may still hold events Zoom sent before it switched to the
+    // new one: deliver them (the duplicate filter drops any the new socket also carried), report nothing else.
+    const deliverLateEvent = (data: WebSocket.RawData, isBinary: boolean) => {
+      if (isBinary) return;
+      const frame = decodeFrame(data.toString());
+      if (frame.kind === 'event') config.sink.event(frame.event, frame.content, socketId);
+    };
+
     receive((command) => {
       if (command.type === 'HEARTBEAT') {
         if (ws.readyState !== WebSocket.OPEN) return;
@@ -136,17 +152,29 @@ export function createSocketActor(config: SocketActorConfig) {
 
     return () => {
       finished = true;
-      ws.removeAllListeners();
+      ws.removeAllListeners('close');
+      ws.removeAllListeners('error');
       // Late errors (e.g. an aborted handshake) are emitted after we stop listening; without a listener ws would throw.
       ws.on('error', noop);
       if (ws.readyState === WebSocket.OPEN) {
-        ws.close(1000, 'client closing');
-        const terminateTimer = setTimeout(() => ws.terminate(), config.closeTimeout);
-        terminateTimer.unref();
-        ws.once('close', () => clearTimeout(terminateTimer));
+        config.onRetiring?.(retire(ws, config.closeTimeout));
       } else if (ws.readyState !== WebSocket.CLOSED) {
+        ws.removeAllListeners('message');
         ws.terminate();
       }
     };
+  });
+}
+
+/** Closes with 1000 and terminates if the close handshake takes longer than `closeTimeout`. */
+function retire(ws: WebSocket, closeTimeout: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const terminateTimer = setTimeout(() => ws.terminate(), closeTimeout);
+    ws.once('close', () => {
+      clearTimeout(terminateTimer);
+      ws.removeAllListeners('message');
+      resolve();
+    });
+    ws.close(1000, 'client closing');
   });
 }

@@ -65,6 +65,8 @@ export class ZoomWsClient implements AsyncDisposable {
   readonly #stateListeners = new Set<(change: StateChange) => void>();
   readonly #outageListeners = new Set<(outage: Outage) => void>();
   readonly #outages: Outage[] = [];
+  /** Sockets closing after their actor stopped; `stop()` waits for them (each bounded by `closeTimeout`). */
+  readonly #retiring = new Set<Promise<void>>();
   readonly #secrets: string[];
   readonly #stats: ClientStats = { events: 0, duplicates: 0, skipped: 0, handlerErrors: 0, reconnects: 0, rotations: 0, outages: 0, lastHeartbeatRttMs: undefined };
   readonly #live = deferred<void>();
@@ -98,6 +100,11 @@ export class ZoomWsClient implements AsyncDisposable {
     return { ...this.#stats };
   }
 
+  /** Resolves once the client reached `closed` or `failed` and its last socket is closed. Never rejects. */
+  get finished(): Promise<void> {
+    return this.#done.promise.then(() => Promise.all(this.#retiring)).then(() => undefined);
+  }
+
   /** Every outage reported so far (oldest first). */
   get outages(): readonly Outage[] {
     return [...this.#outages];
@@ -129,6 +136,7 @@ export class ZoomWsClient implements AsyncDisposable {
     }
     if (this.actor.getSnapshot().status === 'active') this.actor.send({ type: 'STOP' });
     await this.#done.promise;
+    await Promise.all(this.#retiring);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -215,6 +223,10 @@ export class ZoomWsClient implements AsyncDisposable {
           maxPayload: options.maxPayload,
           closeTimeout: options.closeTimeout,
           sink,
+          onRetiring: (closed) => {
+            this.#retiring.add(closed);
+            void closed.then(() => this.#retiring.delete(closed));
+          },
         }),
         heartbeat: heartbeatActor,
       },

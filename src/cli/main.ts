@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { UsageError } from './usage-error.js';
+
+const HELP = `zoom-ws: keep a connection to Zoom's real-time event WebSocket
+
+Usage:
+  zoom-ws listen [flags]     Listen with ZOOM_* credentials; one JSON line per event on stdout
+  zoom-ws start [flags]      listen with credentials; without them, against the embedded simulator
+  zoom-ws simulate [--port P] [--event-interval MS] [--no-events]
+                             Run the Zoom simulator and print the env lines for listen
+  zoom-ws visualize [--port P] [--attach]
+                             Serve the statechart visualizer on 127.0.0.1
+
+Environment (listen): ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET, ZOOM_SUBSCRIPTION_ID (required),
+  ZOOM_OAUTH_URL (default https://zoom.us/oauth/token), ZOOM_WS_URL (default wss://ws.zoom.us/ws),
+  ZOOM_GRANT_TYPE (account_credentials | client_credentials, default account_credentials)
+Flags (listen, start), in milliseconds: --heartbeat-interval, --heartbeat-timeout, --backoff-initial,
+  --backoff-max, --refresh-margin, --connect-timeout; --max-attempts N; --verbose
+Exit codes: 0 after SIGINT/SIGTERM, 1 fatal authentication failure, 2 bad flag or missing environment variable
+`;
+
+type Command = (argv: readonly string[]) => Promise<number>;
+
+// Loaded on demand so that `listen` never pays for the simulator or the visualizer.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  listen: async () => {
+    const [{ runListen }, { listenOptionsFrom, parseListenArgs }] = await Promise.all([import('./listen.js'), import('./listen-options.js')]);
+    return (argv) => {
+      const args = parseListenArgs(argv);
+      return runListen(listenOptionsFrom(process.env, args), { verbose: args.switches.has('verbose') });
+    };
+  },
+  start: async () => (await import('./start.js')).runStart,
+  simulate: async () => (await import('./simulate.js')).runSimulate,
+  visualize: async () => (await import('./visualize.js')).runVisualize,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) throw new UsageError(`unknown command "${name}" (try zoom-ws --help)`);
+  return (await load())(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`zoom-ws: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`zoom-ws: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../support/harness.js';
+
+describe('connecting (behaviour 2)', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('opens with subscriptionId and access_token in the query, and only on build_connection success', async () => {
+    h = await createHarness();
+    const issued: string[] = [];
+    h.sim.on('token', ({ accessToken }) => issued.push(accessToken));
+    h.sim.faults.refuseConnections(1, 'Subscription is being updated');
+    await h.client.start();
+    // The refused socket had the right query (the simulator refuses unknown subscriptions and bad tokens
+    // with other wording), and the client waited in backoff instead of opening on the upgrade.
+    expect(h.states).toEqual(['idle', 'authenticating', 'connecting', 'backoff', 'connecting', 'open']);
+    expect(h.sim.stats.connectionsRefused).toBe(1);
+    expect(h.sim.stats.connections).toBe(1);
+    expect(issued).toHaveLength(1);
+    expect(h.sim.stats.tokenRequests).toBe(1);
+  });
+
+  it.each(['Invalid Token', 'Token is invalid', 'token is empty', 'INVALID TOKEN', 'Your token has expired'])(
+    'a token rejection "%s" discards the token and re-authenticates after a counted attempt',
+    async (wording) => {
+      h = await createHarness({}, { rejectionWording: wording });
+      await h.client.start();
+      h.sim.faults.revokeTokens();
+      h.sim.faults.drop();
+      await h.reach('authenticating');
+      await h.reach('open');
+      expect(h.sim.stats.tokenRequests).toBe(2);
+      const retries = h.logs.filter((line) => line.message.startsWith('Retrying'));
+      expect(retries.at(-1)?.message).toMatch(/attempt 2\) after token-rejected/);
+    },
+  );
+
+  it('a server that always rejects the token never loops hot', async () => {
+    h = await createHarness({ backoffInitial: 20, backoffMax: 100 });
+    h.sim.faults.refuseConnections(1_000, 'Invalid Token');
+    void h.client.start();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // 20, 40, 80, 100, 100 … ms floors halve that: at most ~1 attempt per 10–50 ms, never hundreds.
+    expect(h.sim.stats.tokenRequests).toBeGreaterThanOrEqual(3);
+    expect(h.sim.stats.tokenRequests).toBeLessThan(20);
+    expect(h.sim.stats.connectionsRefused).toBe(h.sim.stats.tokenRequests);
+  });
+
+  it('a refusal that is not about the token keeps the token and backs off', async () => {
+    h = await createHarness();
+    h.sim.faults.refuseConnections(2, 'Subscription temporarily unavailable');
+    await h.client.start();
+    expect(h.sim.stats.tokenRequests).toBe(1);
+    expect(h.states.filter((state) => state === 'backoff')).toHaveLength(2);
+  });
+
+  it('an upgrade that never completes hits the connect timeout and is retried', async () => {
+    h = await createHarness({ connectTimeout: 150 });
+    h.sim.faults.hangUpgrades(1);
+    const started = Date.now();
+    await h.client.start();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(h.logs.some((line) => /connect-timeout/.test(line.message))).toBe(true);
+  });
+
+  it.each([503, 401])('an upgrade refused with HTTP %i backs off and reconnects', async (status) => {
+    h = await createHarness();
+    h.sim.faults.rejectUpgrades(1, status);
+    await h.client.start();
+    expect(h.states).toContain('backoff');
+    // 401 on the upgrade means the token was not accepted: a fresh one is fetched.
+    expect(h.sim.stats.tokenRequests).toBe(status === 401 ? 2 : 1);
+  });
+});
