@@ -67,6 +67,11 @@ export class ZoomWsClient implements AsyncDisposable {
   readonly #outages: Outage[] = [];
   /** Sockets closing after their actor stopped; `stop()` waits for them (each bounded by `closeTimeout`). */
   readonly #retiring = new Set<Promise<void>>();
+  /**
+   * Reactions to emitted machine events, run after the snapshot of the same step has been handled: the machine
+   * emits while entering a state, and users should hear "open" before "the outage that just ended".
+   */
+  readonly #afterSnapshot: (() => void)[] = [];
   readonly #secrets: string[];
   readonly #stats: ClientStats = { events: 0, duplicates: 0, skipped: 0, handlerErrors: 0, reconnects: 0, rotations: 0, outages: 0, lastHeartbeatRttMs: undefined };
   readonly #live = deferred<void>();
@@ -243,28 +248,39 @@ export class ZoomWsClient implements AsyncDisposable {
       complete: () => this.#finish(undefined),
     });
     this.actor.on('outage', ({ outage }) => {
-      this.#outages.push(outage);
-      this.#stats.outages++;
-      this.#log.warn(`Outage of ${outage.to - outage.from} ms (${outage.reason}: ${outage.detail}), ended by ${outage.endedBy}; events in it are lost`);
-      for (const listener of this.#outageListeners) listener(outage);
+      this.#afterSnapshot.push(() => {
+        this.#outages.push(outage);
+        this.#stats.outages++;
+        this.#log.warn(`Outage of ${outage.to - outage.from} ms (${outage.reason}: ${outage.detail}), ended by ${outage.endedBy}; events in it are lost`);
+        for (const listener of this.#outageListeners) listener(outage);
+      });
     });
     this.actor.on('retry', ({ attempt, delay, failure }) => {
-      if (failure.reason === 'displaced') {
-        this.#log.warn(`Another consumer took the subscription (${failure.detail}); trying again in ${delay} ms`);
-      } else {
-        this.#log.info(`Retrying in ${delay} ms (attempt ${attempt}) after ${failure.reason}: ${failure.detail}`);
-      }
+      this.#afterSnapshot.push(() => {
+        if (failure.reason === 'displaced') {
+          this.#log.warn(`Another consumer took the subscription (${failure.detail}); trying again in ${delay} ms`);
+        } else {
+          this.#log.info(`Retrying in ${delay} ms (attempt ${attempt}) after ${failure.reason}: ${failure.detail}`);
+        }
+      });
     });
     this.actor.on('rotated', () => {
-      this.#stats.rotations++;
-      this.#log.info('Token refreshed; the new socket took over without a gap');
+      this.#afterSnapshot.push(() => {
+        this.#stats.rotations++;
+        this.#log.info('Token refreshed; the new socket took over without a gap');
+      });
     });
     this.actor.on('rotation-failed', ({ attempt, delay, detail }) => {
-      this.#log.warn(`Token refresh attempt ${attempt} failed (${detail}); keeping the current socket, retrying in ${delay} ms`);
+      this.#afterSnapshot.push(() => this.#log.warn(`Token refresh attempt ${attempt} failed (${detail}); keeping the current socket, retrying in ${delay} ms`));
     });
   }
 
   #onSnapshot(snapshot: SnapshotFrom<ConnectionMachine>): void {
+    this.#onStateOf(snapshot);
+    for (const reaction of this.#afterSnapshot.splice(0)) reaction();
+  }
+
+  #onStateOf(snapshot: SnapshotFrom<ConnectionMachine>): void {
     const next = connectionStateOf(snapshot);
     if (next === this.#state) return;
     const change: StateChange = { from: this.#state, to: next, at: Date.now() };
