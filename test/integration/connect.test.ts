@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { useHarness } from '../support/harness.js';
 
 describe('connecting (behaviour 2)', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
+  const harness = useHarness();
 
   it('opens with subscriptionId and access_token in the query, and only on build_connection success', async () => {
-    h = await createHarness();
+    const h = await harness();
     const issued: string[] = [];
     h.sim.on('token', ({ accessToken }) => issued.push(accessToken));
     h.sim.faults.refuseConnections(1, 'Subscription is being updated');
@@ -26,7 +22,7 @@ describe('connecting (behaviour 2)', () => {
   it.each(['Invalid Token', 'Token is invalid', 'token is empty', 'INVALID TOKEN', 'Your token has expired'])(
     'a token rejection "%s" discards the token and re-authenticates after a counted attempt',
     async (wording) => {
-      h = await createHarness({}, { rejectionWording: wording });
+      const h = await harness({}, { rejectionWording: wording });
       await h.client.start();
       h.sim.faults.revokeTokens();
       h.sim.faults.drop();
@@ -39,7 +35,7 @@ describe('connecting (behaviour 2)', () => {
   );
 
   it('a server that always rejects the token never loops hot', async () => {
-    h = await createHarness({ backoffInitial: 20, backoffMax: 100 });
+    const h = await harness({ backoffInitial: 20, backoffMax: 100 });
     h.sim.faults.refuseConnections(1_000, 'Invalid Token');
     void h.client.start();
     await new Promise((resolve) => setTimeout(resolve, 600));
@@ -50,7 +46,7 @@ describe('connecting (behaviour 2)', () => {
   });
 
   it('a refusal that is not about the token keeps the token and backs off', async () => {
-    h = await createHarness();
+    const h = await harness();
     h.sim.faults.refuseConnections(2, 'Subscription temporarily unavailable');
     await h.client.start();
     expect(h.sim.stats.tokenRequests).toBe(1);
@@ -58,7 +54,7 @@ describe('connecting (behaviour 2)', () => {
   });
 
   it('an upgrade that never completes hits the connect timeout and is retried', async () => {
-    h = await createHarness({ connectTimeout: 150 });
+    const h = await harness({ connectTimeout: 150 });
     h.sim.faults.hangUpgrades(1);
     const started = Date.now();
     await h.client.start();
@@ -67,7 +63,7 @@ describe('connecting (behaviour 2)', () => {
   });
 
   it.each([503, 401])('an upgrade refused with HTTP %i backs off and reconnects', async (status) => {
-    h = await createHarness();
+    const h = await harness();
     h.sim.faults.rejectUpgrades(1, status);
     await h.client.start();
     expect(h.states).toContain('backoff');

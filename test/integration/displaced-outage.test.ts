@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DisplacementStyle } from '../../src/simulator/index.js';
-import { createHarness, delay, sampleEvent, type Harness } from '../support/harness.js';
+import { useHarness, delay, sampleEvent } from '../support/harness.js';
 
 describe('displaced by another consumer (behaviour 7)', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
+  const harness = useHarness();
 
   it.each<DisplacementStyle>(['close-reason', 'frame', 'both'])('"Connected in another place" as %s: warns, waits displacedDelay, then tries again', async (displacementStyle) => {
-    h = await createHarness({ displacedDelay: 300, backoffInitial: 10 }, { displacementStyle });
+    const h = await harness({ displacedDelay: 300, backoffInitial: 10 }, { displacementStyle });
     await h.client.start();
     const displacedAt = Date.now();
     h.sim.faults.displace();
@@ -25,17 +21,13 @@ describe('displaced by another consumer (behaviour 7)', () => {
 });
 
 describe('outages (behaviour 8)', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
+  const harness = useHarness();
 
   it('reports {from, to, reason} for each period the subscription was not live; events in it are the lost ones', async () => {
-    h = await createHarness({ backoffInitial: 150, backoffMax: 150 });
+    const h = await harness({ backoffInitial: 150, backoffMax: 150 });
     await h.client.start();
     h.sim.emit(sampleEvent(0));
-    await h.until(() => h!.events.length === 1);
+    await h.until(() => h.events.length === 1);
     const before = Date.now();
     h.sim.faults.drop();
     await h.reach('backoff');
@@ -47,7 +39,7 @@ describe('outages (behaviour 8)', () => {
     }
     await h.reach('open');
     h.sim.emit(sampleEvent(4));
-    await h.until(() => h!.events.length === 2);
+    await h.until(() => h.events.length === 2);
     expect(lostAt).toHaveLength(3);
     expect(h.outages).toHaveLength(1);
     const [outage] = h.outages;
@@ -63,7 +55,7 @@ describe('outages (behaviour 8)', () => {
   });
 
   it('an outage still in progress when the client stops is reported as ended by stop', async () => {
-    h = await createHarness({ backoffInitial: 5_000, backoffMax: 5_000 });
+    const h = await harness({ backoffInitial: 5_000, backoffMax: 5_000 });
     await h.client.start();
     h.sim.faults.drop();
     await h.reach('backoff');
@@ -72,7 +64,7 @@ describe('outages (behaviour 8)', () => {
   });
 
   it('no outage is reported before the subscription was ever live', async () => {
-    h = await createHarness();
+    const h = await harness();
     h.sim.faults.failTokenRequests(2, { status: 500 });
     h.sim.faults.refuseConnections(1, 'busy');
     await h.client.start();

@@ -1,26 +1,22 @@
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ZoomEvent } from '../../src/index.js';
-import { createHarness, sampleEvent, type Harness } from '../support/harness.js';
+import { useHarness, sampleEvent } from '../support/harness.js';
 
 describe('events (behaviour 4)', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
+  const harness = useHarness();
 
   it('decodes double-encoded message frames and delivers them in arrival order, exactly once', async () => {
-    h = await createHarness();
+    const h = await harness();
     await h.client.start();
     for (let i = 0; i < 200; i++) h.sim.emit(sampleEvent(i));
-    await h.until(() => h!.events.length === 200);
+    await h.until(() => h.events.length === 200);
     expect(h.events.map((event) => (event.payload.object as { seq: number }).seq)).toEqual([...Array(200).keys()]);
     expect(h.events[0]).toEqual(sampleEvent(0));
     expect(h.client.stats.events).toBe(200);
   });
 
   it('logs, counts and skips malformed frames, unknown modules and bad inner JSON; the next good event still arrives', async () => {
-    h = await createHarness();
+    const h = await harness();
     await h.client.start();
     const bad = [
       'not json',
@@ -34,7 +30,7 @@ describe('events (behaviour 4)', () => {
     ];
     for (const frame of bad) h.sim.sendRaw(frame);
     h.sim.emit(sampleEvent(7));
-    await h.until(() => h!.events.length === 1);
+    await h.until(() => h.events.length === 1);
     expect(h.events[0]).toEqual(sampleEvent(7));
     expect(h.client.stats.skipped).toBe(bad.length);
     expect(h.logs.filter((line) => line.level === 'warn' && line.message.startsWith('Skipped a frame'))).toHaveLength(bad.length);
@@ -42,7 +38,7 @@ describe('events (behaviour 4)', () => {
   });
 
   it('typed subscriptions by name, catch-all, unsubscribe, and a throwing handler does not stop the others', async () => {
-    h = await createHarness();
+    const h = await harness();
     const topics: string[] = [];
     const off = h.client.on('meeting.started', (event) => {
       expectTypeOf(event.payload.object.uuid).toEqualTypeOf<string>();
@@ -57,17 +53,17 @@ describe('events (behaviour 4)', () => {
     await h.client.start();
     h.sim.emit({ event: 'meeting.started', payload: { object: { uuid: 'u', id: 1, host_id: 'h', topic: 'Standup' } } });
     h.sim.emit({ event: 'user.created', payload: { object: { id: 'u1' } } });
-    await h.until(() => h!.events.length === 2);
+    await h.until(() => h.events.length === 2);
     off();
     h.sim.emit({ event: 'meeting.started', payload: { object: { uuid: 'u', id: 2, host_id: 'h', topic: 'Retro' } } });
-    await h.until(() => h!.events.length === 3);
-    await h.until(() => h!.client.stats.handlerErrors === 4);
+    await h.until(() => h.events.length === 3);
+    await h.until(() => h.client.stats.handlerErrors === 4);
     expect(topics).toEqual(['Standup']);
     expect(h.logs.filter((line) => line.level === 'error')).toHaveLength(4);
   });
 
   it('events() is an async iterator that yields in order and ends when the client stops', async () => {
-    h = await createHarness();
+    const h = await harness();
     const iterator = h.client.events();
     await h.client.start();
     for (let i = 0; i < 5; i++) h.sim.emit(sampleEvent(i));
@@ -84,7 +80,7 @@ describe('events (behaviour 4)', () => {
       return rest;
     })();
     h.sim.emit(sampleEvent(9));
-    await h.until(() => h!.events.length === 6);
+    await h.until(() => h.events.length === 6);
     await h.client.stop();
     expect((await ended).map((event) => event.event_ts)).toEqual([sampleEvent(9).event_ts]);
   });

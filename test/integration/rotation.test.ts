@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
-import { ZoomWsClient, type ZoomEvent } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { ZoomEvent } from '../../src/index.js';
 import type { DisplacementStyle } from '../../src/simulator/index.js';
-import { createHarness, delay, FAST_TIMINGS, sampleEvent, type Harness } from '../support/harness.js';
+import { sampleEvent, useHarness } from '../support/harness.js';
+import { useRawZoomServer, zoomFrame } from '../support/raw-zoom-server.js';
 
 /** Token lifetime 0.6 s, margin 0.4 s: a refresh every ~0.3 s (never before half the token's life). */
 const ROTATING = { refreshMargin: 400 };
@@ -13,25 +14,22 @@ function seqOf(event: ZoomEvent): number {
 }
 
 describe('token refresh without a gap (behaviour 6)', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
+  const harness = useHarness();
+  const rawServer = useRawZoomServer();
 
   it.each<DisplacementStyle>(['close-reason', 'frame', 'both'])(
     'rotates make-before-break while a 2 ms event stream flows: nothing lost, nothing twice, never leaves open (displacement as %s)',
     async (displacementStyle) => {
-      h = await createHarness(ROTATING, { ...SHORT_TOKENS, displacementStyle });
+      const h = await harness(ROTATING, { ...SHORT_TOKENS, displacementStyle });
       await h.client.start();
       let sent = 0;
       let reachedNobody = 0;
       const timer = setInterval(() => {
-        if (h!.sim.emit(sampleEvent(sent++)) === 0) reachedNobody++;
+        if (h.sim.emit(sampleEvent(sent++)) === 0) reachedNobody++;
       }, 2);
-      await h.until(() => h!.client.stats.rotations >= 3, 5_000, '3 rotations');
+      await h.until(() => h.client.stats.rotations >= 3, 5_000, '3 rotations');
       clearInterval(timer);
-      await h.until(() => h!.events.length + reachedNobody >= sent, 2_000, 'delivery');
+      await h.until(() => h.events.length + reachedNobody >= sent, 2_000, 'delivery');
       expect(reachedNobody).toBe(0);
       expect(h.events.map(seqOf)).toEqual([...Array(sent).keys()]);
       expect(h.states).toEqual(['idle', 'authenticating', 'connecting', 'open']);
@@ -44,60 +42,45 @@ describe('token refresh without a gap (behaviour 6)', () => {
   it('delivers once what both sockets carry around a rotation (server resends recent events)', async () => {
     // A server that does not displace, sends every event to every open socket, and resends the last 5
     // events to each new socket: the same events arrive on both sockets, in both orders.
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    await new Promise((resolve) => server.once('listening', resolve));
     const recent: string[] = [];
-    server.on('connection', (socket: WebSocket) => {
-      socket.send(JSON.stringify({ module: 'build_connection', success: true, content: 'ok', header: {} }));
+    const raw = await rawServer((socket) => {
       for (const frame of recent.slice(-5)) socket.send(frame);
-      socket.on('message', () => socket.send(JSON.stringify({ module: 'heartbeat', success: true, content: 'live', header: {} })));
+      socket.on('message', () => socket.send(zoomFrame('heartbeat', 'live')));
     });
     let sent = 0;
-    const timer = setInterval(() => {
-      const frame = JSON.stringify({ module: 'message', success: true, content: JSON.stringify(sampleEvent(sent++)), header: {} });
+    raw.every(2, () => {
+      const frame = zoomFrame('message', JSON.stringify(sampleEvent(sent++)));
       recent.push(frame);
-      for (const socket of server.clients) if (socket.readyState === WebSocket.OPEN) socket.send(frame);
-    }, 2);
-    h = await createHarness({}, SHORT_TOKENS);
-    const port = (server.address() as { port: number }).port;
-    const client = new ZoomWsClient({ ...h.sim.credentials, oauthUrl: h.sim.oauthUrl, wsUrl: `ws://127.0.0.1:${port}/ws`, ...FAST_TIMINGS, ...ROTATING });
-    const seen: number[] = [];
-    client.on('*', (event) => {
-      seen.push(seqOf(event));
+      for (const socket of raw.server.clients) if (socket.readyState === WebSocket.OPEN) socket.send(frame);
     });
-    try {
-      await client.start();
-      const firstSeq = sent;
-      await h.until(() => client.stats.rotations >= 3, 5_000, '3 rotations');
-      const lastSeq = sent - 1;
-      await delay(30);
-      clearInterval(timer);
-      const window = seen.filter((seq) => seq >= firstSeq && seq <= lastSeq);
-      expect(window).toEqual([...Array(lastSeq - firstSeq + 1).keys()].map((i) => i + firstSeq));
-      expect(client.stats.duplicates).toBeGreaterThan(0);
-      expect(new Set(seen).size).toBe(seen.length);
-    } finally {
-      clearInterval(timer);
-      await client.stop();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    const h = await harness({ wsUrl: raw.wsUrl, ...ROTATING }, SHORT_TOKENS);
+    await h.client.start();
+    const firstSeq = sent;
+    await h.until(() => h.client.stats.rotations >= 3, 5_000, '3 rotations');
+    const lastSeq = sent - 1;
+    await h.until(() => h.events.some((event) => seqOf(event) === lastSeq), 1_000, 'the last event');
+    const seen = h.events.map(seqOf);
+    const window = seen.filter((seq) => seq >= firstSeq && seq <= lastSeq);
+    expect(window).toEqual([...Array(lastSeq - firstSeq + 1).keys()].map((i) => i + firstSeq));
+    expect(h.client.stats.duplicates).toBeGreaterThan(0);
+    expect(new Set(seen).size).toBe(seen.length);
   });
 
   it('keeps the old socket when the refresh fails, and rotates once the token endpoint recovers', async () => {
-    h = await createHarness({ ...ROTATING, backoffInitial: 40, backoffMax: 40 }, { tokenTtlSeconds: 1.2 });
+    const h = await harness({ ...ROTATING, backoffInitial: 40, backoffMax: 40 }, { tokenTtlSeconds: 1.2 });
     await h.client.start();
     h.sim.faults.failTokenRequests(3, { status: 503 });
-    await h.until(() => h!.client.stats.rotations >= 1, 5_000, 'rotation after failures');
+    await h.until(() => h.client.stats.rotations >= 1, 5_000, 'rotation after failures');
     expect(h.logs.filter((line) => /Token refresh attempt \d failed/.test(line.message))).toHaveLength(3);
     expect(h.states).toEqual(['idle', 'authenticating', 'connecting', 'open']);
     expect(h.sim.stats.connections).toBe(2);
   });
 
   it('keeps the old socket when the new one is refused', async () => {
-    h = await createHarness({ ...ROTATING, backoffInitial: 40, backoffMax: 40 }, { tokenTtlSeconds: 1.2 });
+    const h = await harness({ ...ROTATING, backoffInitial: 40, backoffMax: 40 }, { tokenTtlSeconds: 1.2 });
     await h.client.start();
     h.sim.faults.refuseConnections(1, 'Invalid Token');
-    await h.until(() => h!.client.stats.rotations >= 1, 5_000, 'rotation after a refusal');
+    await h.until(() => h.client.stats.rotations >= 1, 5_000, 'rotation after a refusal');
     expect(h.sim.stats.connectionsRefused).toBe(1);
     expect(h.states).toEqual(['idle', 'authenticating', 'connecting', 'open']);
   });

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConnectionState } from '../../src/index.js';
-import { createHarness, type Harness } from '../support/harness.js';
+import { useHarness, type Harness } from '../support/harness.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/stop-and-exit.mjs', import.meta.url));
 
@@ -34,11 +34,7 @@ async function leakedHandles(baseline: string[], timeoutMs = 1_500): Promise<str
 }
 
 describe('stop() (behaviour 9)', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
+  const harness = useHarness();
 
   const bringTo: Record<string, (h: Harness) => Promise<void>> = {
     idle: async () => {},
@@ -64,7 +60,7 @@ describe('stop() (behaviour 9)', () => {
 
   it.each(Object.keys(bringTo))('from %s: reaches closed, is idempotent, and leaves no socket or timer', async (state) => {
     const baseline = liveHandles();
-    h = await createHarness({ backoffInitial: 5_000, backoffMax: 5_000, connectTimeout: 5_000 });
+    const h = await harness({ backoffInitial: 5_000, backoffMax: 5_000, connectTimeout: 5_000 });
     await bringTo[state]!(h);
     expect(h.client.state).toBe(state as ConnectionState);
     const started = h.client.start().catch((error: unknown) => error);
@@ -76,11 +72,10 @@ describe('stop() (behaviour 9)', () => {
     if (state !== 'open') expect(await started).toMatchObject({ name: 'ClientStoppedError' });
     await h.sim.stop();
     expect(await leakedHandles(baseline)).toEqual([]);
-    h = undefined;
   });
 
   it('closes an open socket with code 1000', async () => {
-    h = await createHarness();
+    const h = await harness();
     await h.client.start();
     const closes: { code: number }[] = [];
     h.sim.on('close', (info) => closes.push(info));
@@ -90,7 +85,7 @@ describe('stop() (behaviour 9)', () => {
   });
 
   it('works with `await using`', async () => {
-    h = await createHarness();
+    const h = await harness();
     const client = h.client;
     {
       await using disposable = client;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { requestAccessToken } from '../../src/actors/token-request.js';
 import { TokenFetchError, ZoomAuthError } from '../../src/errors.js';
 import { Secret } from '../../src/protocol/secret.js';
-import { createHarness, sampleEvent, type Harness } from '../support/harness.js';
+import { useHarness, sampleEvent } from '../support/harness.js';
 
 interface Captured {
   method: string;
@@ -137,14 +137,10 @@ describe('token request (behaviour 1)', () => {
 });
 
 describe('client token lifecycle against the simulator (behaviour 1)', () => {
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
+  const harness = useHarness();
 
   it('invalid credentials end in failed; start() rejects with ZoomAuthError', async () => {
-    h = await createHarness({ clientSecret: 'wrong-secret-123' });
+    const h = await harness({ clientSecret: 'wrong-secret-123' });
     const error = await h.client.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ZoomAuthError);
     expect((error as ZoomAuthError).zoomError).toBe('invalid_client');
@@ -153,14 +149,14 @@ describe('client token lifecycle against the simulator (behaviour 1)', () => {
   });
 
   it('an unsupported grant ends in failed naming unsupported_grant_type', async () => {
-    h = await createHarness({ grantType: 'client_credentials', accountId: undefined });
+    const h = await harness({ grantType: 'client_credentials', accountId: undefined });
     h.sim.faults.failTokenRequests(1, { status: 400, body: '{"reason":"unsupported grant type","error":"unsupported_grant_type"}' });
     const error = await h.client.start().catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ZoomAuthError', zoomError: 'unsupported_grant_type' });
   });
 
   it('429 with Retry-After, 5xx and malformed bodies back off, then the client opens', async () => {
-    h = await createHarness();
+    const h = await harness();
     h.sim.faults.failTokenRequests(1, { status: 429, retryAfterSeconds: 0.3 as number });
     h.sim.faults.failTokenRequests(1, { status: 503 });
     h.sim.faults.failTokenRequests(1, { malformed: 'wrong-shape' });
@@ -172,7 +168,7 @@ describe('client token lifecycle against the simulator (behaviour 1)', () => {
   });
 
   it('reuses the token across reconnects while it has more than the refresh margin left', async () => {
-    h = await createHarness();
+    const h = await harness();
     await h.client.start();
     for (let i = 0; i < 3; i++) {
       h.sim.faults.drop();
@@ -182,6 +178,6 @@ describe('client token lifecycle against the simulator (behaviour 1)', () => {
     expect(h.sim.stats.tokenRequests).toBe(1);
     expect(h.sim.stats.connections).toBe(4);
     h.sim.emit(sampleEvent(1));
-    await h.until(() => h!.events.length === 1);
+    await h.until(() => h.events.length === 1);
   });
 });

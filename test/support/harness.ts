@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import type { Outage } from '../../machines/connection.types.js';
 import { ZoomWsClient, type ZoomEvent, type ZoomWsClientOptions } from '../../src/index.js';
 import type { ConnectionState } from '../../src/client/connection-state.js';
@@ -103,3 +104,16 @@ export function sampleEvent(n: number, name = 'meeting.participant_joined'): { e
 }
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A harness factory for a `describe` block: whatever it created is stopped after each test. */
+export function useHarness(): (clientOptions?: Partial<ZoomWsClientOptions>, simOptions?: ZoomSimulatorOptions) => Promise<Harness> {
+  let current: Harness | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return async (clientOptions, simOptions) => {
+    current = await createHarness(clientOptions, simOptions);
+    return current;
+  };
+}
