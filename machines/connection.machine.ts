@@ -112,14 +112,18 @@ export const connectionMachine = setup({
     recordFailure: assign(({ context, event }, params: { reason?: FailureReason; error?: unknown } | undefined) => {
       const failure = failureFrom(event, params, Date.now());
       const startsOutage = context.hasBeenLive && context.outageSince === undefined;
+      // Zoom may have stopped delivering before we noticed (a silent socket is only found dead after the
+      // heartbeat timeout): the outage starts at the last sign of life, so that it covers every lost event.
+      const lastSign = 'lastFrameAt' in event && typeof event.lastFrameAt === 'number' ? event.lastFrameAt : context.lastAliveAt;
       return {
         lastFailure: failure,
         // Being displaced is not our failure: it must not push us towards maxAttempts.
         attempt: failure.reason === 'displaced' ? context.attempt : context.attempt + 1,
         token: failure.reason === 'token-rejected' ? undefined : context.token,
-        outageSince: startsOutage ? failure : context.outageSince,
+        outageSince: startsOutage ? { ...failure, at: Math.min(failure.at, lastSign ?? failure.at) } : context.outageSince,
       };
     }),
+    recordAlive: assign({ lastAliveAt: () => Date.now() }),
     scheduleRetry: enqueueActions(({ context, enqueue }) => {
       const failure = context.lastFailure!;
       const { backoffInitial, backoffMax, displacedDelay } = context.timings;
@@ -134,7 +138,7 @@ export const connectionMachine = setup({
       if (since) {
         enqueue.emit({ type: 'outage', outage: { from: since.at, to: Date.now(), reason: since.reason, detail: since.detail, endedBy: 'reconnected' } });
       }
-      enqueue.assign({ hasBeenLive: true, outageSince: undefined });
+      enqueue.assign({ hasBeenLive: true, outageSince: undefined, lastAliveAt: Date.now() });
     }),
     resetAttempts: assign({ attempt: 0 }),
     endOutage: enqueueActions(({ context, enqueue }, params: { endedBy: 'stopped' | 'failed' }) => {
@@ -163,6 +167,7 @@ export const connectionMachine = setup({
     refreshAttempt: 0,
     refreshRetryDelay: 0,
     hasBeenLive: false,
+    lastAliveAt: undefined,
     outageSince: undefined,
     fatal: undefined,
   }),
@@ -230,7 +235,7 @@ export const connectionMachine = setup({
                   on: {
                     // Keep the clock running from the first unanswered heartbeat; just keep Zoom fed.
                     'HEARTBEAT.DUE': { actions: 'sendHeartbeat' },
-                    'SOCKET.ALIVE': { guard: 'fromActiveSocket', target: 'quiet' },
+                    'SOCKET.ALIVE': { guard: 'fromActiveSocket', target: 'quiet', actions: 'recordAlive' },
                   },
                 },
               },

@@ -38,7 +38,11 @@ export interface Failure {
 
 /** A period in which the subscription was not live after having been live. Events in it are lost. */
 export interface Outage {
-  /** Epoch ms when the subscription stopped being live. */
+  /**
+   * Epoch ms of the last sign of life before the subscription was lost: the last frame the lost socket
+   * received (for a connection declared dead, the last answered heartbeat). Events after it may be lost,
+   * including those Zoom dropped before the loss could be noticed. Never later than the detection.
+   */
   from: number;
   /** Epoch ms when it was live again (or the client stopped or failed). */
   to: number;
@@ -70,7 +74,9 @@ export interface ConnectionContext {
   refreshAttempt: number;
   refreshRetryDelay: number;
   hasBeenLive: boolean;
-  /** Set while an outage is in progress. */
+  /** Epoch ms of the last proof that the active socket carried the subscription (build_connection, a frame after a heartbeat). */
+  lastAliveAt: number | undefined;
+  /** Set while an outage is in progress; its `at` is when the subscription was last known live. */
   outageSince: Failure | undefined;
   fatal: FatalCause | undefined;
 }
@@ -79,11 +85,14 @@ export interface ConnectionInput {
   timings: ConnectionTimings;
 }
 
-/** Events the socket actor sends to the machine. Each names its socket. */
+/**
+ * Events the socket actor sends to the machine. Each names its socket. `lastFrameAt` (epoch ms of the last
+ * frame the socket received, or of its opening) dates the start of an outage.
+ */
 export type SocketEvent =
   | { type: 'SOCKET.READY'; socketId: string }
-  | { type: 'SOCKET.REFUSED'; socketId: string; cause: 'token-rejected' | 'refused'; detail: string }
-  | { type: 'SOCKET.DOWN'; socketId: string; reason: 'closed' | 'error' | 'displaced' | 'handshake-failed' | 'token-rejected'; detail: string }
+  | { type: 'SOCKET.REFUSED'; socketId: string; cause: 'token-rejected' | 'refused'; detail: string; lastFrameAt?: number }
+  | { type: 'SOCKET.DOWN'; socketId: string; reason: 'closed' | 'error' | 'displaced' | 'handshake-failed' | 'token-rejected'; detail: string; lastFrameAt?: number }
   | { type: 'SOCKET.ALIVE'; socketId: string };
 
 /** Commands the machine sends to a socket actor. */

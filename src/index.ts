@@ -23,3 +23,14 @@ export { backoffDelay } from '../machines/backoff.js';
 export { createTokenFetcher } from './actors/token-fetcher.js';
 export { createSocketActor, connectionUrl, type SocketSink, type SocketActorConfig } from './actors/socket.js';
 export { heartbeatActor } from './actors/heartbeat.js';
+export { createRedactingInspector, type InspectTarget, type RedactingInspector, type RedactingInspectorOptions } from './inspect/inspector.js';
+export {
+  INSPECTION_FORMAT_VERSION,
+  type InspectionMessage,
+  type InspectionActorMessage,
+  type InspectionEventMessage,
+  type InspectionSnapshotMessage,
+  type InspectedEvent,
+  type InspectedSnapshot,
+} from './inspect/inspection-message.js';
+export { redactForInspection } from './inspect/redact.js';

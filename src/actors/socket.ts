@@ -13,6 +13,8 @@ export interface SocketSink {
   event(event: ZoomEvent, content: string, socketId: string): void;
   skipped(reason: string, socketId: string): void;
   heartbeatRoundTrip(ms: number): void;
+  /** Told the URL a socket is about to open, with `access_token=[redacted]`: safe to log. */
+  connecting?(redactedUrl: string, socketId: string): void;
 }
 
 export interface SocketActorConfig {
@@ -52,7 +54,9 @@ export function createSocketActor(config: SocketActorConfig) {
     const { socketId } = input;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(connectionUrl(config.wsUrl, config.subscriptionId, input.token.value.reveal()), {
+      const url = connectionUrl(config.wsUrl, config.subscriptionId, input.token.value.reveal());
+      config.sink.connecting?.(redactUrl(url), socketId);
+      ws = new WebSocket(url, {
         maxPayload: config.maxPayload,
         perMessageDeflate: false,
         followRedirects: false,
@@ -66,15 +70,18 @@ export function createSocketActor(config: SocketActorConfig) {
     let ready = false;
     let awaitingFrame = false;
     let heartbeatSentAt = 0;
+    // The last sign of life of this socket: an outage it reports starts here.
+    let lastFrameAt = Date.now();
 
     // One verdict per socket: error+close, or a refusal followed by a close, must not schedule two reconnects.
-    const finish = (event: SocketEvent) => {
+    const finish = (event: Extract<SocketEvent, { type: 'SOCKET.DOWN' | 'SOCKET.REFUSED' }>) => {
       if (finished) return;
       finished = true;
-      sendBack(event);
+      sendBack({ ...event, lastFrameAt });
     };
 
     ws.on('message', (data, isBinary) => {
+      lastFrameAt = Date.now();
       if (finished) {
         deliverLateEvent(data, isBinary);
         return;
@@ -139,12 +146,26 @@ export function createSocketActor(config: SocketActorConfig) {
       if (frame.kind === 'event') config.sink.event(frame.event, frame.content, socketId);
     };
 
+    const sendHeartbeat = () => {
+      ws.send(HEARTBEAT_FRAME);
+      awaitingFrame = true;
+      if (heartbeatSentAt === 0) heartbeatSentAt = performance.now();
+    };
+    // A socket promoted by a handover (the old one was displaced before this one's handshake finished) is
+    // asked for a heartbeat while still connecting: send it once open, or the machine waits for an answer
+    // that can never come and declares the fresh connection dead.
+    let heartbeatOwed = false;
+    ws.on('open', () => {
+      lastFrameAt = Date.now();
+      if (!heartbeatOwed) return;
+      heartbeatOwed = false;
+      sendHeartbeat();
+    });
+
     receive((command) => {
       if (command.type === 'HEARTBEAT') {
-        if (ws.readyState !== WebSocket.OPEN) return;
-        ws.send(HEARTBEAT_FRAME);
-        awaitingFrame = true;
-        if (heartbeatSentAt === 0) heartbeatSentAt = performance.now();
+        if (ws.readyState === WebSocket.OPEN) sendHeartbeat();
+        else if (ws.readyState === WebSocket.CONNECTING) heartbeatOwed = true;
         return;
       }
       if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000, 'client closing');

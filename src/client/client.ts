@@ -5,6 +5,7 @@ import { heartbeatActor } from '../actors/heartbeat.js';
 import { createSocketActor, type SocketSink } from '../actors/socket.js';
 import { createTokenFetcher } from '../actors/token-fetcher.js';
 import { ClientStoppedError, RetriesExhaustedError, ZoomWsError } from '../errors.js';
+import { createRedactingInspector, type RedactingInspector } from '../inspect/inspector.js';
 import type { ZoomEvent, ZoomEventOf } from '../protocol/events.js';
 import { Secret } from '../protocol/secret.js';
 import { connectionStateOf, type ConnectionState } from './connection-state.js';
@@ -73,6 +74,7 @@ export class ZoomWsClient implements AsyncDisposable {
    */
   readonly #afterSnapshot: (() => void)[] = [];
   readonly #secrets: string[];
+  readonly #inspector: RedactingInspector | undefined;
   readonly #stats: ClientStats = { events: 0, duplicates: 0, skipped: 0, handlerErrors: 0, reconnects: 0, rotations: 0, outages: 0, lastHeartbeatRttMs: undefined };
   readonly #live = deferred<void>();
   readonly #done = deferred<void>();
@@ -91,7 +93,11 @@ export class ZoomWsClient implements AsyncDisposable {
       this.#log.error(`A handler for "${event.event}" failed: ${describe(error)}`);
     });
     this.#duplicates = new DuplicateFilter(resolved.dedupeHistory);
-    this.actor = createActor(this.#provideMachine(), { input: { timings: timingsOf(resolved) } });
+    this.#inspector = resolved.inspect === undefined ? undefined : createRedactingInspector(resolved.inspect, {
+      secrets: () => this.#secrets,
+      onError: (error) => this.#log.warn(`Inspection failed; the client carries on: ${describe(error)}`),
+    });
+    this.actor = createActor(this.#provideMachine(), { input: { timings: timingsOf(resolved) }, inspect: this.#inspector?.inspect });
     this.#observeActor();
   }
 
@@ -204,6 +210,9 @@ export class ZoomWsClient implements AsyncDisposable {
         this.#stats.skipped++;
         this.#log.warn(`Skipped a frame: ${reason}`);
       },
+      connecting: (url, socketId) => {
+        this.#log.debug(`${socketId}: connecting to ${url}`);
+      },
       heartbeatRoundTrip: (ms) => {
         this.#stats.lastHeartbeatRttMs = ms;
       },
@@ -303,6 +312,12 @@ export class ZoomWsClient implements AsyncDisposable {
     this.#live.reject(error ?? new ClientStoppedError());
     for (const queue of this.#queues) queue.end();
     this.#queues.clear();
+    // Awaited by `stop()` like a closing socket: the inspector flushes the final snapshot, then lets go.
+    if (this.#inspector) {
+      const released = this.#inspector.stop();
+      this.#retiring.add(released);
+      void released.then(() => this.#retiring.delete(released));
+    }
     this.#done.resolve();
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZoomWsConfigError } from '../errors.js';
+import type { InspectTarget } from '../inspect/inspector.js';
 import type { Logger } from './logger.js';
 
 /** Defaults, declared once. All durations in milliseconds. */
@@ -65,6 +66,15 @@ export interface ZoomWsClientOptions {
   dedupeHistory?: number;
   /** Console-compatible logger; every message is scrubbed of secrets. @default silent */
   logger?: Logger;
+  /**
+   * Live inspection of the statechart: its `@xstate.actor`, `@xstate.event` and `@xstate.snapshot` events
+   * (the `@statelyai/inspect` format) go to a `ws://`/`wss://` URL — `zoom-ws visualize --attach` listens on
+   * `ws://127.0.0.1:7700/inspect` — or to a function. Every message is redacted first: no client secret, no
+   * token, no URL with `access_token`. Best effort: an unreachable URL only drops messages; it never delays
+   * or breaks the client and never keeps the process alive. Released by `stop()`.
+   * @default undefined (no inspection)
+   */
+  inspect?: InspectTarget;
 }
 
 const duration = (min = 0) => z.number().int().min(min).max(2 ** 31 - 1);
@@ -74,6 +84,11 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or http
 const loggerSchema = z.custom<Logger>(
   (value) => typeof value === 'object' && value !== null && ['debug', 'info', 'warn', 'error'].every((level) => typeof (value as Record<string, unknown>)[level] === 'function'),
   { error: 'must have debug, info, warn and error functions' },
+);
+
+const inspectTarget = z.custom<InspectTarget>(
+  (value) => typeof value === 'function' || (typeof value === 'string' && wsUrl.safeParse(value).success),
+  { error: 'must be a ws:// or wss:// URL or a function' },
 );
 
 const optionsSchema = z.strictObject({
@@ -98,6 +113,7 @@ const optionsSchema = z.strictObject({
   maxPayload: z.number().int().min(1024).max(2 ** 31 - 1).default(DEFAULTS.maxPayload),
   dedupeHistory: z.number().int().min(0).max(100_000).default(DEFAULTS.dedupeHistory),
   logger: loggerSchema.optional(),
+  inspect: inspectTarget.optional(),
 });
 
 export type ResolvedOptions = z.output<typeof optionsSchema>;
@@ -108,7 +124,13 @@ export type ResolvedOptions = z.output<typeof optionsSchema>;
  */
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new ZoomWsConfigError('options', 'must be an object');
-  const parsed = optionsSchema.safeParse(options);
+  let parsed: ReturnType<typeof optionsSchema.safeParse>;
+  try {
+    parsed = optionsSchema.safeParse(options);
+  } catch {
+    // A getter or a Proxy trap of the caller's object threw while it was read: still a configuration error.
+    throw new ZoomWsConfigError('options', 'could not be read (a getter or proxy threw)');
+  }
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.') || 'options';

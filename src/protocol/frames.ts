@@ -58,6 +58,13 @@ export function decodeFrame(text: string): DecodedFrame {
   } catch {
     return { kind: 'skipped', reason: 'frame is not JSON' };
   }
+  // Fast path for the common case, a well-formed `message` frame: the checks below accept only what the zod
+  // schemas accept, and skip their per-frame copies (~15 % of the per-event cost of a small event). Anything
+  // else takes the schema path, unchanged. One difference: the event is JSON.parse's own object, so a
+  // `"__proto__"` key stays an ordinary property instead of becoming the prototype of zod's copy.
+  if (isRecord(json) && json.module === 'message' && json.success === true && typeof json.content === 'string') {
+    return decodeEventContent(json.content);
+  }
   const parsed = frameSchema.safeParse(json);
   if (!parsed.success) return { kind: 'skipped', reason: `frame has no valid envelope (${firstIssue(parsed.error)})` };
   const frame = parsed.data;
@@ -77,9 +84,26 @@ export function decodeEventContent(content: string): DecodedFrame {
   } catch {
     return { kind: 'skipped', reason: 'message content is not JSON' };
   }
+  if (isWellFormedEvent(inner)) return { kind: 'event', event: inner, content };
   const parsed = zoomEventSchema.safeParse(inner);
   if (!parsed.success) return { kind: 'skipped', reason: `message content is not an event (${firstIssue(parsed.error)})` };
   return { kind: 'event', event: parsed.data as ZoomEvent, content };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What {@link zoomEventSchema} accepts (a finite `event_ts`: `1e400` parses to Infinity), checked without building a copy. */
+function isWellFormedEvent(value: unknown): value is ZoomEvent {
+  return (
+    isRecord(value) &&
+    typeof value.event === 'string' &&
+    value.event.length > 0 &&
+    typeof value.event_ts === 'number' &&
+    Number.isFinite(value.event_ts) &&
+    isRecord(value.payload)
+  );
 }
 
 function firstIssue(error: z.ZodError): string {

@@ -231,6 +231,8 @@ export class WebSocketEndpoint {
   private hold(socket: Duplex): void {
     this.heldSockets.add(socket);
     socket.once('close', () => this.heldSockets.delete(socket));
+    // The HTTP server keeps sockets half-open: once the client has hung up, nobody is left to answer.
+    socket.once('end', () => socket.destroy());
   }
 }
 

@@ -45,7 +45,9 @@ describe('outages (behaviour 8)', () => {
     const [outage] = h.outages;
     expect(outage).toMatchObject({ reason: 'closed', endedBy: 'reconnected' });
     expect(outage!.detail).toMatch(/1006/);
-    expect(outage!.from).toBeGreaterThanOrEqual(before);
+    // The outage starts at the last sign of life (the last frame received), not when the drop was noticed:
+    // whatever Zoom dropped in between is inside it.
+    expect(outage!.from).toBeLessThanOrEqual(before);
     for (const at of lostAt) {
       expect(at).toBeGreaterThanOrEqual(outage!.from);
       expect(at).toBeLessThanOrEqual(outage!.to);
