@@ -22,9 +22,9 @@ import type {
  *
  * The machine names three actors and implements none: `fetchToken` (promise), `socket` (callback, one per
  * WebSocket, spawned so that a refresh can hold two at once) and `heartbeat` (callback, ticks while open).
- * The client supplies them with `connectionMachine.provide({ actors })`. Events (`message` frames) do not
- * pass through the machine: the socket actor hands them straight to the client, which keeps the per-event
- * path free of statechart transitions. The machine only sees what changes the lifecycle.
+ * The client supplies them, once for all its instances (`src/client/client-machine.ts`). Events (`message`
+ * frames) do not pass through the machine: the socket actor hands them straight to the client, which keeps
+ * the per-event path free of statechart transitions. The machine only sees what changes the lifecycle.
  */
 export const connectionMachine = setup({
   types: {

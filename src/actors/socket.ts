@@ -50,141 +50,154 @@ const noop = () => {};
  * the socket with 1000 and terminates it if the close handshake does not finish within `closeTimeout`.
  */
 export function createSocketActor(config: SocketActorConfig) {
-  return fromCallback<SocketCommand, SocketInput>(({ input, sendBack, receive }) => {
-    const { socketId } = input;
-    let ws: WebSocket;
-    try {
-      const url = connectionUrl(config.wsUrl, config.subscriptionId, input.token.value.reveal());
-      config.sink.connecting?.(redactUrl(url), socketId);
-      ws = new WebSocket(url, {
-        maxPayload: config.maxPayload,
-        perMessageDeflate: false,
-        followRedirects: false,
-      });
-    } catch (error) {
-      sendBack({ type: 'SOCKET.DOWN', socketId, reason: 'error', detail: redactUrl(String((error as Error).message)) });
-      return noop;
+  return fromCallback<SocketCommand, SocketInput>((args) => runSocket(config, args));
+}
+
+/** What xstate hands a `fromCallback` actor, as far as {@link runSocket} needs it. */
+export interface SocketActorArgs {
+  input: SocketInput;
+  sendBack: (event: SocketEvent) => void;
+  receive: (listener: (command: SocketCommand) => void) => void;
+}
+
+/**
+ * The body of the `socket` actor, for callers that build the actor themselves (the client shares one provided
+ * machine between all its instances and looks the config up per actor system). Returns the cleanup.
+ */
+export function runSocket(config: SocketActorConfig, { input, sendBack, receive }: SocketActorArgs): () => void {
+  const { socketId } = input;
+  let ws: WebSocket;
+  try {
+    const url = connectionUrl(config.wsUrl, config.subscriptionId, input.token.value.reveal());
+    config.sink.connecting?.(redactUrl(url), socketId);
+    ws = new WebSocket(url, {
+      maxPayload: config.maxPayload,
+      perMessageDeflate: false,
+      followRedirects: false,
+    });
+  } catch (error) {
+    sendBack({ type: 'SOCKET.DOWN', socketId, reason: 'error', detail: redactUrl(String((error as Error).message)) });
+    return noop;
+  }
+
+  let finished = false;
+  let ready = false;
+  let awaitingFrame = false;
+  let heartbeatSentAt = 0;
+  // The last sign of life of this socket: an outage it reports starts here.
+  let lastFrameAt = Date.now();
+
+  // One verdict per socket: error+close, or a refusal followed by a close, must not schedule two reconnects.
+  const finish = (event: Extract<SocketEvent, { type: 'SOCKET.DOWN' | 'SOCKET.REFUSED' }>) => {
+    if (finished) return;
+    finished = true;
+    sendBack({ ...event, lastFrameAt });
+  };
+
+  ws.on('message', (data, isBinary) => {
+    lastFrameAt = Date.now();
+    if (finished) {
+      deliverLateEvent(data, isBinary);
+      return;
     }
-
-    let finished = false;
-    let ready = false;
-    let awaitingFrame = false;
-    let heartbeatSentAt = 0;
-    // The last sign of life of this socket: an outage it reports starts here.
-    let lastFrameAt = Date.now();
-
-    // One verdict per socket: error+close, or a refusal followed by a close, must not schedule two reconnects.
-    const finish = (event: Extract<SocketEvent, { type: 'SOCKET.DOWN' | 'SOCKET.REFUSED' }>) => {
-      if (finished) return;
-      finished = true;
-      sendBack({ ...event, lastFrameAt });
-    };
-
-    ws.on('message', (data, isBinary) => {
-      lastFrameAt = Date.now();
-      if (finished) {
-        deliverLateEvent(data, isBinary);
+    if (awaitingFrame) {
+      awaitingFrame = false;
+      sendBack({ type: 'SOCKET.ALIVE', socketId });
+    }
+    if (isBinary) {
+      config.sink.skipped('binary frame', socketId);
+      return;
+    }
+    const frame = decodeFrame(data.toString());
+    switch (frame.kind) {
+      case 'event':
+        config.sink.event(frame.event, frame.content, socketId);
         return;
-      }
-      if (awaitingFrame) {
-        awaitingFrame = false;
-        sendBack({ type: 'SOCKET.ALIVE', socketId });
-      }
-      if (isBinary) {
-        config.sink.skipped('binary frame', socketId);
+      case 'heartbeat':
+        if (heartbeatSentAt !== 0) {
+          config.sink.heartbeatRoundTrip(performance.now() - heartbeatSentAt);
+          heartbeatSentAt = 0;
+        }
         return;
-      }
-      const frame = decodeFrame(data.toString());
-      switch (frame.kind) {
-        case 'event':
-          config.sink.event(frame.event, frame.content, socketId);
-          return;
-        case 'heartbeat':
-          if (heartbeatSentAt !== 0) {
-            config.sink.heartbeatRoundTrip(performance.now() - heartbeatSentAt);
-            heartbeatSentAt = 0;
-          }
-          return;
-        case 'connected':
-          if (!ready) {
-            ready = true;
-            sendBack({ type: 'SOCKET.READY', socketId });
-          }
-          return;
-        case 'refused':
-          if (frame.cause === 'displaced') finish({ type: 'SOCKET.DOWN', socketId, reason: 'displaced', detail: frame.content });
-          else finish({ type: 'SOCKET.REFUSED', socketId, cause: frame.cause, detail: `${frame.module}: ${frame.content || 'no reason given'}` });
-          return;
-        case 'skipped':
-          config.sink.skipped(frame.reason, socketId);
-      }
-    });
-
-    ws.on('close', (code: number, reasonBuffer: Buffer) => {
-      const reason = reasonBuffer.toString();
-      const detail = `closed with code ${code}${reason ? ` (${reason})` : ''}`;
-      finish({ type: 'SOCKET.DOWN', socketId, reason: isDisplacement(reason) ? 'displaced' : 'closed', detail });
-    });
-
-    ws.on('error', (error: Error) => {
-      const message = redactUrl(error.message);
-      const status = UNEXPECTED_RESPONSE.exec(message)?.[1];
-      if (status === undefined) {
-        finish({ type: 'SOCKET.DOWN', socketId, reason: 'error', detail: message });
+      case 'connected':
+        if (!ready) {
+          ready = true;
+          sendBack({ type: 'SOCKET.READY', socketId });
+        }
         return;
-      }
-      // 401/403 on the upgrade means Zoom did not accept the token: fetch a new one rather than reuse it.
-      const reason = status === '401' || status === '403' ? 'token-rejected' : 'handshake-failed';
-      finish({ type: 'SOCKET.DOWN', socketId, reason, detail: `handshake refused with HTTP ${status}` });
-    });
-
-    // After the actor stopped, a replaced socket may still hold events Zoom sent before it switched to the
-    // new one: deliver them (the duplicate filter drops any the new socket also carried), report nothing else.
-    const deliverLateEvent = (data: WebSocket.RawData, isBinary: boolean) => {
-      if (isBinary) return;
-      const frame = decodeFrame(data.toString());
-      if (frame.kind === 'event') config.sink.event(frame.event, frame.content, socketId);
-    };
-
-    const sendHeartbeat = () => {
-      ws.send(HEARTBEAT_FRAME);
-      awaitingFrame = true;
-      if (heartbeatSentAt === 0) heartbeatSentAt = performance.now();
-    };
-    // A socket promoted by a handover (the old one was displaced before this one's handshake finished) is
-    // asked for a heartbeat while still connecting: send it once open, or the machine waits for an answer
-    // that can never come and declares the fresh connection dead.
-    let heartbeatOwed = false;
-    ws.on('open', () => {
-      lastFrameAt = Date.now();
-      if (!heartbeatOwed) return;
-      heartbeatOwed = false;
-      sendHeartbeat();
-    });
-
-    receive((command) => {
-      if (command.type === 'HEARTBEAT') {
-        if (ws.readyState === WebSocket.OPEN) sendHeartbeat();
-        else if (ws.readyState === WebSocket.CONNECTING) heartbeatOwed = true;
+      case 'refused':
+        if (frame.cause === 'displaced') finish({ type: 'SOCKET.DOWN', socketId, reason: 'displaced', detail: frame.content });
+        else finish({ type: 'SOCKET.REFUSED', socketId, cause: frame.cause, detail: `${frame.module}: ${frame.content || 'no reason given'}` });
         return;
-      }
-      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000, 'client closing');
-    });
-
-    return () => {
-      finished = true;
-      ws.removeAllListeners('close');
-      ws.removeAllListeners('error');
-      // Late errors (e.g. an aborted handshake) are emitted after we stop listening; without a listener ws would throw.
-      ws.on('error', noop);
-      if (ws.readyState === WebSocket.OPEN) {
-        config.onRetiring?.(retire(ws, config.closeTimeout));
-      } else if (ws.readyState !== WebSocket.CLOSED) {
-        ws.removeAllListeners('message');
-        ws.terminate();
-      }
-    };
+      case 'skipped':
+        config.sink.skipped(frame.reason, socketId);
+    }
   });
+
+  ws.on('close', (code: number, reasonBuffer: Buffer) => {
+    const reason = reasonBuffer.toString();
+    const detail = `closed with code ${code}${reason ? ` (${reason})` : ''}`;
+    finish({ type: 'SOCKET.DOWN', socketId, reason: isDisplacement(reason) ? 'displaced' : 'closed', detail });
+  });
+
+  ws.on('error', (error: Error) => {
+    const message = redactUrl(error.message);
+    const status = UNEXPECTED_RESPONSE.exec(message)?.[1];
+    if (status === undefined) {
+      finish({ type: 'SOCKET.DOWN', socketId, reason: 'error', detail: message });
+      return;
+    }
+    // 401/403 on the upgrade means Zoom did not accept the token: fetch a new one rather than reuse it.
+    const reason = status === '401' || status === '403' ? 'token-rejected' : 'handshake-failed';
+    finish({ type: 'SOCKET.DOWN', socketId, reason, detail: `handshake refused with HTTP ${status}` });
+  });
+
+  // After the actor stopped, a replaced socket may still hold events Zoom sent before it switched to the
+  // new one: deliver them (the duplicate filter drops any the new socket also carried), report nothing else.
+  const deliverLateEvent = (data: WebSocket.RawData, isBinary: boolean) => {
+    if (isBinary) return;
+    const frame = decodeFrame(data.toString());
+    if (frame.kind === 'event') config.sink.event(frame.event, frame.content, socketId);
+  };
+
+  const sendHeartbeat = () => {
+    ws.send(HEARTBEAT_FRAME);
+    awaitingFrame = true;
+    if (heartbeatSentAt === 0) heartbeatSentAt = performance.now();
+  };
+  // A socket promoted by a handover (the old one was displaced before this one's handshake finished) is
+  // asked for a heartbeat while still connecting: send it once open, or the machine waits for an answer
+  // that can never come and declares the fresh connection dead.
+  let heartbeatOwed = false;
+  ws.on('open', () => {
+    lastFrameAt = Date.now();
+    if (!heartbeatOwed) return;
+    heartbeatOwed = false;
+    sendHeartbeat();
+  });
+
+  receive((command) => {
+    if (command.type === 'HEARTBEAT') {
+      if (ws.readyState === WebSocket.OPEN) sendHeartbeat();
+      else if (ws.readyState === WebSocket.CONNECTING) heartbeatOwed = true;
+      return;
+    }
+    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000, 'client closing');
+  });
+
+  return () => {
+    finished = true;
+    ws.removeAllListeners('close');
+    ws.removeAllListeners('error');
+    // Late errors (e.g. an aborted handshake) are emitted after we stop listening; without a listener ws would throw.
+    ws.on('error', noop);
+    if (ws.readyState === WebSocket.OPEN) {
+      config.onRetiring?.(retire(ws, config.closeTimeout));
+    } else if (ws.readyState !== WebSocket.CLOSED) {
+      ws.removeAllListeners('message');
+      ws.terminate();
+    }
+  };
 }
 
 /** Closes with 1000 and terminates if the close handshake takes longer than `closeTimeout`. */

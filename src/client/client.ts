@@ -1,13 +1,12 @@
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
-import { connectionMachine, type ConnectionMachine } from '../../machines/connection.machine.js';
+import type { ConnectionMachine } from '../../machines/connection.machine.js';
 import type { ConnectionTimings, FatalCause, Outage } from '../../machines/connection.types.js';
-import { heartbeatActor } from '../actors/heartbeat.js';
-import { createSocketActor, type SocketSink } from '../actors/socket.js';
-import { createTokenFetcher } from '../actors/token-fetcher.js';
+import type { SocketSink } from '../actors/socket.js';
 import { ClientStoppedError, RetriesExhaustedError, ZoomWsError } from '../errors.js';
 import { createRedactingInspector, type RedactingInspector } from '../inspect/inspector.js';
 import type { ZoomEvent, ZoomEventOf } from '../protocol/events.js';
 import { Secret } from '../protocol/secret.js';
+import { bindClientConfig, clientMachine, type ClientActorConfig } from './client-machine.js';
 import { connectionStateOf, type ConnectionState } from './connection-state.js';
 import { DuplicateFilter } from './duplicate-filter.js';
 import { EventDispatcher, type EventHandler } from './event-dispatcher.js';
@@ -87,7 +86,8 @@ export class ZoomWsClient implements AsyncDisposable {
     this.#options = resolveOptions(options);
     const resolved = this.#options;
     this.#secrets = [resolved.clientSecret];
-    this.#log = createRedactingLogger(resolved.logger ?? silentLogger, () => this.#secrets);
+    // Without a logger nothing is read: skip scrubbing every message on the way to nowhere.
+    this.#log = resolved.logger ? createRedactingLogger(resolved.logger, () => this.#secrets) : silentLogger;
     this.#dispatcher = new EventDispatcher((error, event) => {
       this.#stats.handlerErrors++;
       this.#log.error(`A handler for "${event.event}" failed: ${describe(error)}`);
@@ -97,7 +97,8 @@ export class ZoomWsClient implements AsyncDisposable {
       secrets: () => this.#secrets,
       onError: (error) => this.#log.warn(`Inspection failed; the client carries on: ${describe(error)}`),
     });
-    this.actor = createActor(this.#provideMachine(), { input: { timings: timingsOf(resolved) }, inspect: this.#inspector?.inspect });
+    this.actor = createActor(clientMachine, { input: { timings: timingsOf(resolved) }, inspect: this.#inspector?.inspect });
+    bindClientConfig(this.actor, this.#actorConfig());
     this.#observeActor();
   }
 
@@ -195,7 +196,8 @@ export class ZoomWsClient implements AsyncDisposable {
     return () => this.#outageListeners.delete(listener);
   }
 
-  #provideMachine() {
+  /** What this client's actors need; bound to its actor system, since all clients share one machine. */
+  #actorConfig(): ClientActorConfig {
     const options = this.#options;
     const sink: SocketSink = {
       event: (event, content, socketId) => {
@@ -217,34 +219,31 @@ export class ZoomWsClient implements AsyncDisposable {
         this.#stats.lastHeartbeatRttMs = ms;
       },
     };
-    return connectionMachine.provide({
-      actors: {
-        fetchToken: createTokenFetcher({
-          oauthUrl: options.oauthUrl,
-          grantType: options.grantType,
-          accountId: options.accountId,
-          clientId: options.clientId,
-          clientSecret: new Secret(options.clientSecret),
-          timeout: options.tokenTimeout,
-          onToken: (token) => {
-            this.#secrets.push(token);
-            if (this.#secrets.length > RECENT_TOKENS_KEPT + 1) this.#secrets.splice(1, 1);
-          },
-        }),
-        socket: createSocketActor({
-          wsUrl: options.wsUrl,
-          subscriptionId: options.subscriptionId,
-          maxPayload: options.maxPayload,
-          closeTimeout: options.closeTimeout,
-          sink,
-          onRetiring: (closed) => {
-            this.#retiring.add(closed);
-            void closed.then(() => this.#retiring.delete(closed));
-          },
-        }),
-        heartbeat: heartbeatActor,
+    return {
+      token: {
+        oauthUrl: options.oauthUrl,
+        grantType: options.grantType,
+        accountId: options.accountId,
+        clientId: options.clientId,
+        clientSecret: new Secret(options.clientSecret),
+        timeout: options.tokenTimeout,
+        onToken: (token) => {
+          this.#secrets.push(token);
+          if (this.#secrets.length > RECENT_TOKENS_KEPT + 1) this.#secrets.splice(1, 1);
+        },
       },
-    });
+      socket: {
+        wsUrl: options.wsUrl,
+        subscriptionId: options.subscriptionId,
+        maxPayload: options.maxPayload,
+        closeTimeout: options.closeTimeout,
+        sink,
+        onRetiring: (closed) => {
+          this.#retiring.add(closed);
+          void closed.then(() => this.#retiring.delete(closed));
+        },
+      },
+    };
   }
 
   #observeActor(): void {

@@ -62,7 +62,11 @@ export interface ZoomWsClientOptions {
   maxAttempts?: number;
   /** Largest frame accepted, in bytes; a larger frame closes the socket (code 1009) and the client reconnects. @default 1048576 */
   maxPayload?: number;
-  /** How many recent events are remembered to drop duplicates when a second socket starts delivering (rotation, reconnect). @default 256 */
+  /**
+   * How many recent events are remembered to drop duplicates when a second socket starts delivering (rotation,
+   * reconnect). They are kept as the raw strings: a busy client holds up to this many events, an idle one none.
+   * `0` turns duplicate dropping off. @default 256
+   */
   dedupeHistory?: number;
   /** Console-compatible logger; every message is scrubbed of secrets. @default silent */
   logger?: Logger;

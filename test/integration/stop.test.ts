@@ -3,35 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionState } from '../../src/index.js';
 import { useHarness, type Harness } from '../support/harness.js';
+import { leakedHandles, liveHandles } from '../support/wait.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/stop-and-exit.mjs', import.meta.url));
-
-/** Handles that would keep a process alive: sockets, servers, timers. */
-function liveHandles(): string[] {
-  return process.getActiveResourcesInfo().filter((name) => /TCP|Timeout|Pipe|Immediate/.test(name)).sort();
-}
-
-/** Handles present now that were not there at `baseline` (multiset difference); older ones may have ended. */
-function added(baseline: string[], now: string[]): string[] {
-  const left = [...baseline];
-  return now.filter((name) => {
-    const index = left.indexOf(name);
-    if (index === -1) return true;
-    left.splice(index, 1);
-    return false;
-  });
-}
-
-/** Waits (briefly: a closed socket is released on a later tick) until nothing is left over the baseline. */
-async function leakedHandles(baseline: string[], timeoutMs = 1_500): Promise<string[]> {
-  const started = Date.now();
-  let leaked = added(baseline, liveHandles());
-  while (leaked.length > 0 && Date.now() - started < timeoutMs) {
-    await new Promise((resolve) => setImmediate(resolve));
-    leaked = added(baseline, liveHandles());
-  }
-  return leaked;
-}
 
 describe('stop() (behaviour 9)', () => {
   const harness = useHarness();

@@ -140,7 +140,14 @@ function machineStep(snapshot: MachineSnapshot, event: EventObject, now: number)
       },
     },
   });
-  const scope = {
+  const scope = actorScope(system, (action) => actions.push(action));
+  const next = withClock(now, () => connectionMachine.transition(snapshot, event as never, scope));
+  return { next, actions, transitions };
+}
+
+/** An actor scope that runs nothing: actions are only recorded (or dropped), so the machine stays pure. */
+function actorScope(system: unknown, recordAction: (action: { type: string; params?: unknown }) => void): AnyActorScope {
+  return {
     self: scopeOwner,
     defer: () => {},
     id: '',
@@ -149,24 +156,12 @@ function machineStep(snapshot: MachineSnapshot, event: EventObject, now: number)
     stopChild: () => {},
     system,
     emit: () => {},
-    actionExecutor: (action: { type: string; params?: unknown }) => actions.push(action),
+    actionExecutor: recordAction,
   } as unknown as AnyActorScope;
-  const next = withClock(now, () => connectionMachine.transition(snapshot, event as never, scope));
-  return { next, actions, transitions };
 }
 
 function initialMachine(): MachineSnapshot {
-  const scope = {
-    self: scopeOwner,
-    defer: () => {},
-    id: '',
-    logger: () => {},
-    sessionId: '',
-    stopChild: () => {},
-    system: scopeOwner.system,
-    emit: () => {},
-    actionExecutor: () => {},
-  } as unknown as AnyActorScope;
+  const scope = actorScope(scopeOwner.system, () => {});
   return withClock(MODEL_EPOCH, () => connectionMachine.getInitialSnapshot(scope, { timings: MODEL_TIMINGS }));
 }
 
