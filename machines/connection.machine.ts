@@ -90,7 +90,7 @@ export const connectionMachine = setup({
       });
       // The liveness region may be waiting for a frame from the old socket: ask the new one to prove itself.
       enqueue.sendTo(socketId, { type: 'HEARTBEAT' });
-      enqueue.emit({ type: 'rotated', socketId });
+      enqueue.emit({ type: 'rotated', socketId, replacedSocketId: context.activeSocketId });
     }),
     abandonRotation: enqueueActions(({ context, enqueue }) => {
       if (context.pendingSocketId) enqueue.stopChild(context.pendingSocketId);

@@ -108,7 +108,7 @@ export type ConnectionEvent =
 export type ConnectionEmitted =
   | { type: 'outage'; outage: Outage }
   | { type: 'retry'; attempt: number; delay: number; failure: Failure }
-  | { type: 'rotated'; socketId: string }
+  | { type: 'rotated'; socketId: string; replacedSocketId: string | undefined }
   | { type: 'rotation-failed'; attempt: number; delay: number; detail: string };
 
 export interface SocketInput {

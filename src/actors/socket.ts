@@ -2,7 +2,7 @@ import { fromCallback } from 'xstate';
 import WebSocket from 'ws';
 import type { SocketCommand, SocketEvent, SocketInput } from '../../machines/connection.types.js';
 import type { ZoomEvent } from '../protocol/events.js';
-import { decodeFrame, HEARTBEAT_FRAME, isDisplacement } from '../protocol/frames.js';
+import { classifyRefusal, decodeFrame, HEARTBEAT_FRAME, isDisplacement } from '../protocol/frames.js';
 import { redactUrl } from '../protocol/redact.js';
 
 /**
@@ -27,9 +27,30 @@ export interface SocketActorConfig {
   sink: SocketSink;
   /**
    * Told about a socket that is closing after its actor stopped (replaced by a rotation, or stopped while
-   * open), with a promise that settles once it is closed or terminated. The client awaits these in `stop()`.
+   * open), with a promise that settles once it is closed or terminated — the client awaits these in `stop()` —
+   * and tells how it ended: a replaced socket that Zoom had already dropped means events may have been lost.
    */
-  onRetiring?: (closed: Promise<void>) => void;
+  onRetiring?: (closed: Promise<RetiredSocketEnd>, socket: RetiringSocket) => void;
+}
+
+/** A socket whose actor stopped while it was still open or closing. */
+export interface RetiringSocket {
+  socketId: string;
+  /** It had received `build_connection` success: it carried the subscription. */
+  wasLive: boolean;
+}
+
+/** How a retired socket ended. */
+export interface RetiredSocketEnd {
+  /**
+   * It ended as a handover should: our close (1000) answered, or Zoom's displacement notice (close reason or
+   * frame). Otherwise it was dropped, closed for another reason, or had to be terminated.
+   */
+  clean: boolean;
+  /** e.g. `closed with code 1006`. */
+  detail: string;
+  /** Epoch ms of the last frame it received: events after it may not have reached it. */
+  lastFrameAt: number;
 }
 
 /** The WebSocket URL with the subscription and the token in the query, as Zoom requires (protocol §2). */
@@ -137,7 +158,10 @@ export function runSocket(config: SocketActorConfig, { input, sendBack, receive 
   ws.on('close', (code: number, reasonBuffer: Buffer) => {
     const reason = reasonBuffer.toString();
     const detail = `closed with code ${code}${reason ? ` (${reason})` : ''}`;
-    finish({ type: 'SOCKET.DOWN', socketId, reason: isDisplacement(reason) ? 'displaced' : 'closed', detail });
+    // The close reason can say what a refusal frame would: a displacement, or a rejected token (then a fresh
+    // token is fetched rather than retrying with the same one).
+    const cause = classifyRefusal(reason);
+    finish({ type: 'SOCKET.DOWN', socketId, reason: cause === 'refused' ? 'closed' : cause, detail });
   });
 
   ws.on('error', (error: Error) => {
@@ -152,12 +176,15 @@ export function runSocket(config: SocketActorConfig, { input, sendBack, receive 
     finish({ type: 'SOCKET.DOWN', socketId, reason, detail: `handshake refused with HTTP ${status}` });
   });
 
+  // Zoom's displacement notice after our stop: the normal end of a replaced socket, whatever the close code.
+  let displacedAfterStop = false;
   // After the actor stopped, a replaced socket may still hold events Zoom sent before it switched to the
   // new one: deliver them (the duplicate filter drops any the new socket also carried), report nothing else.
   const deliverLateEvent = (data: WebSocket.RawData, isBinary: boolean) => {
     if (isBinary) return;
     const frame = decodeFrame(data.toString());
     if (frame.kind === 'event') config.sink.event(frame.event, frame.content, socketId);
+    if (frame.kind === 'refused' && frame.cause === 'displaced') displacedAfterStop = true;
   };
 
   const sendHeartbeat = () => {
@@ -191,8 +218,14 @@ export function runSocket(config: SocketActorConfig, { input, sendBack, receive 
     ws.removeAllListeners('error');
     // Late errors (e.g. an aborted handshake) are emitted after we stop listening; without a listener ws would throw.
     ws.on('error', noop);
-    if (ws.readyState === WebSocket.OPEN) {
-      config.onRetiring?.(retire(ws, config.closeTimeout));
+    // CLOSING too: Zoom may have dropped or displaced it a moment ago, and how it ended matters (see retire).
+    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CLOSING) {
+      const ended = retire(ws, config.closeTimeout).then(({ code, reason }): RetiredSocketEnd => ({
+        clean: code === 1000 || isDisplacement(reason) || displacedAfterStop,
+        detail: `closed with code ${code}${reason ? ` (${reason})` : ''}`,
+        lastFrameAt,
+      }));
+      config.onRetiring?.(ended, { socketId, wasLive: ready });
     } else if (ws.readyState !== WebSocket.CLOSED) {
       ws.removeAllListeners('message');
       ws.terminate();
@@ -200,15 +233,22 @@ export function runSocket(config: SocketActorConfig, { input, sendBack, receive 
   };
 }
 
-/** Closes with 1000 and terminates if the close handshake takes longer than `closeTimeout`. */
-function retire(ws: WebSocket, closeTimeout: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const terminateTimer = setTimeout(() => ws.terminate(), closeTimeout);
-    ws.once('close', () => {
+/**
+ * Closes with 1000 and terminates if the close handshake takes longer than `closeTimeout` (or at once if the
+ * socket is already closing). Resolves with the close as `ws` saw it: 1000 when our close was answered, 1006 when the
+ * connection was dropped or had to be terminated, or whatever the server closed with first.
+ */
+function retire(ws: WebSocket, closeTimeout: number): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => {
+    // Already closing: the server's close frame (if any) is in; ws reports its code and reason after terminate.
+    const closing = ws.readyState === WebSocket.CLOSING;
+    const terminateTimer = closing ? undefined : setTimeout(() => ws.terminate(), closeTimeout);
+    ws.once('close', (code: number, reason: Buffer) => {
       clearTimeout(terminateTimer);
       ws.removeAllListeners('message');
-      resolve();
+      resolve({ code, reason: reason.toString() });
     });
-    ws.close(1000, 'client closing');
+    if (closing) ws.terminate();
+    else ws.close(1000, 'client closing');
   });
 }

@@ -1,7 +1,7 @@
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import type { ConnectionMachine } from '../../machines/connection.machine.js';
 import type { ConnectionTimings, FatalCause, Outage } from '../../machines/connection.types.js';
-import type { SocketSink } from '../actors/socket.js';
+import type { RetiredSocketEnd, SocketSink } from '../actors/socket.js';
 import { ClientStoppedError, RetriesExhaustedError, ZoomWsError } from '../errors.js';
 import { createRedactingInspector, type RedactingInspector } from '../inspect/inspector.js';
 import type { ZoomEvent, ZoomEventOf } from '../protocol/events.js';
@@ -66,7 +66,9 @@ export class ZoomWsClient implements AsyncDisposable {
   readonly #outageListeners = new Set<(outage: Outage) => void>();
   readonly #outages: Outage[] = [];
   /** Sockets closing after their actor stopped; `stop()` waits for them (each bounded by `closeTimeout`). */
-  readonly #retiring = new Set<Promise<void>>();
+  readonly #retiring = new Set<Promise<unknown>>();
+  /** How the retiring sockets that carried the subscription end, until a rotation that replaced one asks. */
+  readonly #retiringLive = new Map<string, Promise<RetiredSocketEnd>>();
   /**
    * Reactions to emitted machine events, run after the snapshot of the same step has been handled: the machine
    * emits while entering a state, and users should hear "open" before "the outage that just ended".
@@ -238,9 +240,13 @@ export class ZoomWsClient implements AsyncDisposable {
         maxPayload: options.maxPayload,
         closeTimeout: options.closeTimeout,
         sink,
-        onRetiring: (closed) => {
+        onRetiring: (closed, socket) => {
           this.#retiring.add(closed);
-          void closed.then(() => this.#retiring.delete(closed));
+          if (socket.wasLive) this.#retiringLive.set(socket.socketId, closed);
+          void closed.then(() => {
+            this.#retiring.delete(closed);
+            this.#retiringLive.delete(socket.socketId);
+          });
         },
       },
     };
@@ -256,12 +262,7 @@ export class ZoomWsClient implements AsyncDisposable {
       complete: () => this.#finish(undefined),
     });
     this.actor.on('outage', ({ outage }) => {
-      this.#afterSnapshot.push(() => {
-        this.#outages.push(outage);
-        this.#stats.outages++;
-        this.#log.warn(`Outage of ${outage.to - outage.from} ms (${outage.reason}: ${outage.detail}), ended by ${outage.endedBy}; events in it are lost`);
-        for (const listener of this.#outageListeners) listener(outage);
-      });
+      this.#afterSnapshot.push(() => this.#reportOutage(outage));
     });
     this.actor.on('retry', ({ attempt, delay, failure }) => {
       this.#afterSnapshot.push(() => {
@@ -272,7 +273,9 @@ export class ZoomWsClient implements AsyncDisposable {
         }
       });
     });
-    this.actor.on('rotated', () => {
+    this.actor.on('rotated', ({ replacedSocketId }) => {
+      const replaced = replacedSocketId === undefined ? undefined : this.#retiringLive.get(replacedSocketId);
+      if (replaced) this.#watchHandover(replaced, Date.now());
       this.#afterSnapshot.push(() => {
         this.#stats.rotations++;
         this.#log.info('Token refreshed; the new socket took over without a gap');
@@ -280,6 +283,25 @@ export class ZoomWsClient implements AsyncDisposable {
     });
     this.actor.on('rotation-failed', ({ attempt, delay, detail }) => {
       this.#afterSnapshot.push(() => this.#log.warn(`Token refresh attempt ${attempt} failed (${detail}); keeping the current socket, retrying in ${delay} ms`));
+    });
+  }
+
+  #reportOutage(outage: Outage): void {
+    this.#outages.push(outage);
+    this.#stats.outages++;
+    this.#log.warn(`Outage of ${outage.to - outage.from} ms (${outage.reason}: ${outage.detail}), ended by ${outage.endedBy}; events in it are lost`);
+    for (const listener of this.#outageListeners) listener(outage);
+  }
+
+  /**
+   * A rotation hands over to the new socket as soon as it is live. If the replaced socket had already been
+   * dropped by then (its close raced the new socket's build_connection), events between its last frame and the
+   * handover reached neither socket: report that window as an outage, since Zoom will not replay it.
+   */
+  #watchHandover(replaced: Promise<RetiredSocketEnd>, handedOverAt: number): void {
+    void replaced.then((end) => {
+      if (end.clean || end.lastFrameAt >= handedOverAt) return;
+      this.#reportOutage({ from: end.lastFrameAt, to: handedOverAt, reason: 'closed', detail: `the replaced socket was ${end.detail} during the handover`, endedBy: 'reconnected' });
     });
   }
 

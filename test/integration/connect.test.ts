@@ -70,4 +70,18 @@ describe('connecting (behaviour 2)', () => {
     // 401 on the upgrade means the token was not accepted: a fresh one is fetched.
     expect(h.sim.stats.tokenRequests).toBe(status === 401 ? 2 : 1);
   });
+
+  it.each([
+    ['Invalid Token', 2],
+    ['Token is invalid', 2],
+    ['server going away', 1],
+  ])('an open socket closed with reason "%s" reconnects with %i token request(s) in all', async (reason, tokenRequests) => {
+    const h = await harness();
+    await h.client.start();
+    h.sim.faults.close(4001, reason);
+    await h.reach('backoff');
+    await h.reach('open');
+    // A token the server rejected in a close reason is discarded like one rejected in a frame.
+    expect(h.sim.stats.tokenRequests).toBe(tokenRequests);
+  });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ZoomEvent } from '../../src/index.js';
 import type { DisplacementStyle } from '../../src/simulator/index.js';
-import { sampleEvent, useHarness } from '../support/harness.js';
+import { delay, sampleEvent, useHarness } from '../support/harness.js';
 import { useRawZoomServer, zoomFrame } from '../support/raw-zoom-server.js';
 
 /** Token lifetime 0.6 s, margin 0.4 s: a refresh every ~0.3 s (never before half the token's life). */
@@ -83,5 +83,57 @@ describe('token refresh without a gap (behaviour 6)', () => {
     await h.until(() => h.client.stats.rotations >= 1, 5_000, 'rotation after a refusal');
     expect(h.sim.stats.connectionsRefused).toBe(1);
     expect(h.states).toEqual(['idle', 'authenticating', 'connecting', 'open']);
+  });
+
+  it('reports the gap when the old socket died just before the handover and the client heard of the new one first', async () => {
+    // Zoom stops serving socket 1 (it died), events reach nobody for 20 ms, then socket 2 goes live. The client
+    // learns that socket 1 is gone only after it promoted socket 2: nothing told the machine, so the client
+    // itself must report the window in which events were lost.
+    let live: WebSocket | undefined;
+    let old: WebSocket | undefined;
+    const lostAt: number[] = [];
+    let sent = 0;
+    const raw = await rawServer(
+      (socket, index) => {
+        socket.on('message', () => {
+          if (socket === live) socket.send(zoomFrame('heartbeat', 'live'));
+        });
+        if (index === 1) live = socket;
+        if (index !== 2) return;
+        old = live;
+        old?.pause(); // socket 1 is dead: it will not even answer our close
+        live = undefined;
+        raw.after(20, () => {
+          live = socket;
+          socket.send(zoomFrame('build_connection', 'ok'));
+        });
+      },
+      { holdBuildConnection: (index) => index === 2 },
+    );
+    raw.every(2, () => {
+      const frame = zoomFrame('message', JSON.stringify(sampleEvent(sent++)));
+      if (live?.readyState === WebSocket.OPEN) live.send(frame);
+      else if (old) lostAt.push(Date.now()); // after socket 1 died (before the client connected is not a loss)
+    });
+    const h = await harness({ wsUrl: raw.wsUrl, ...ROTATING }, SHORT_TOKENS);
+    await h.client.start();
+    await h.until(() => h.client.stats.rotations === 1, 5_000, 'the rotation');
+    old?.terminate(); // now the client hears that socket 1's connection is gone
+    await h.until(() => h.outages.length === 1, 2_000, 'the outage of the handover');
+    const [outage] = h.outages;
+    expect(outage).toMatchObject({ reason: 'closed', endedBy: 'reconnected' });
+    expect(outage!.detail).toMatch(/replaced socket was closed with code 1006 during the handover/);
+    expect(lostAt.length).toBeGreaterThan(0);
+    expect(outage!.from).toBeLessThanOrEqual(lostAt[0]!);
+    expect(outage!.to).toBeGreaterThanOrEqual(lostAt.at(-1)!);
+    expect(h.states).toEqual(['idle', 'authenticating', 'connecting', 'open']);
+  });
+
+  it('a clean handover reports no outage, however the old socket was closed', async () => {
+    const h = await harness(ROTATING, SHORT_TOKENS);
+    await h.client.start();
+    await h.until(() => h.client.stats.rotations >= 3, 5_000, '3 rotations');
+    await delay(100); // the replaced sockets' closes are in
+    expect(h.outages).toEqual([]);
   });
 });
