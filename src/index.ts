@@ -21,7 +21,7 @@ export { connectionMachine, type ConnectionMachine } from '../machines/connectio
 export type * from '../machines/connection.types.js';
 export { backoffDelay } from '../machines/backoff.js';
 export { createTokenFetcher } from './actors/token-fetcher.js';
-export { createSocketActor, connectionUrl, type SocketSink, type SocketActorConfig } from './actors/socket.js';
+export { createSocketActor, connectionUrl, type SocketSink, type SocketActorConfig, type RetiringSocket, type RetiredSocketEnd } from './actors/socket.js';
 export { heartbeatActor } from './actors/heartbeat.js';
 export { createRedactingInspector, type InspectTarget, type RedactingInspector, type RedactingInspectorOptions } from './inspect/inspector.js';
 export {
