@@ -4,7 +4,8 @@ export type ZoomWsErrorCode =
   | 'ERR_ZOOM_WS_AUTH_REJECTED'
   | 'ERR_ZOOM_WS_TOKEN_FETCH'
   | 'ERR_ZOOM_WS_RETRIES_EXHAUSTED'
-  | 'ERR_ZOOM_WS_STOPPED';
+  | 'ERR_ZOOM_WS_STOPPED'
+  | 'ERR_ZOOM_WS_REDIS';
 
 /** Base class: `instanceof ZoomWsError` catches everything this library throws. */
 export class ZoomWsError extends Error {
@@ -88,5 +89,17 @@ export class ClientStoppedError extends ZoomWsError {
   override name = 'ClientStoppedError';
   constructor() {
     super('ERR_ZOOM_WS_STOPPED', 'The client was stopped before the subscription went live');
+  }
+}
+
+/** Redis answered something a zoom-ws script never returns, or did not answer in time. Retried like any outage. */
+export class RedisReplyError extends ZoomWsError {
+  override name = 'RedisReplyError';
+  /** Which call: `acquire`, `renew`, `publish`, … */
+  readonly operation: string;
+
+  constructor(operation: string, problem: string) {
+    super('ERR_ZOOM_WS_REDIS', `Redis ${operation}: ${problem}`);
+    this.operation = operation;
   }
 }
