@@ -44,14 +44,16 @@ export const connectionMachine = setup({
       throw new Error('The "heartbeat" actor is not provided: use connectionMachine.provide({ actors })');
     }),
   },
+  // Every delay goes through timerDelay: setTimeout fires at once for anything beyond 2^31-1 ms.
   delays: {
-    connectTimeout: ({ context }) => context.timings.connectTimeout,
-    heartbeatTimeout: ({ context }) => context.timings.heartbeatTimeout,
-    stablePeriod: ({ context }) => context.timings.stablePeriod,
-    closeTimeout: ({ context }) => context.timings.closeTimeout,
-    retryDelay: ({ context }) => context.retryDelay,
-    refreshRetryDelay: ({ context }) => context.refreshRetryDelay,
-    refreshDue: ({ context }) => refreshDueIn(context.token, context.timings.refreshMargin, Date.now()),
+    connectTimeout: ({ context }) => timerDelay(context.timings.connectTimeout),
+    heartbeatTimeout: ({ context }) => timerDelay(context.timings.heartbeatTimeout),
+    stablePeriod: ({ context }) => timerDelay(context.timings.stablePeriod),
+    closeTimeout: ({ context }) => timerDelay(context.timings.closeTimeout),
+    retryDelay: ({ context }) => timerDelay(context.retryDelay),
+    refreshRetryDelay: ({ context }) => timerDelay(context.refreshRetryDelay),
+    // Whatever lifetime a token claims, refreshes (each a token request and a socket) stay this far apart.
+    refreshDue: ({ context }) => timerDelay(Math.max(MIN_REFRESH_SPACING_MS, refreshDueIn(context.token, context.timings.refreshMargin, Date.now()))),
   },
   guards: {
     fromActiveSocket: ({ context, event }) => 'socketId' in event && event.socketId === context.activeSocketId,
@@ -297,6 +299,20 @@ export const connectionMachine = setup({
 });
 
 export type ConnectionMachine = typeof connectionMachine;
+
+/** Longest delay `setTimeout` can wait; a longer one fires after 1 ms. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Least time between two token refreshes, however short the token's life: a server answering tiny lifetimes
+ * gets at most a refresh every this many ms, never a hot loop. Short enough for test tokens that live 200 ms.
+ */
+export const MIN_REFRESH_SPACING_MS = 100;
+
+/** A delay `setTimeout` honours: a finite number in `[0, 2^31-1]` (NaN waits 0). */
+export function timerDelay(ms: number): number {
+  return Number.isNaN(ms) ? 0 : Math.min(MAX_TIMER_DELAY_MS, Math.max(0, ms));
+}
 
 /** ms until a refresh is due: `refreshMargin` before expiry, but never before half the token's life (no hot loop on short-lived tokens). */
 export function refreshDueIn(token: AccessToken | undefined, refreshMargin: number, now: number): number {

@@ -51,10 +51,16 @@ export class ZoomAuthError extends ZoomWsError {
   }
 }
 
-/** What went wrong with a token request that is worth retrying. */
-export type TokenFetchFailure = 'network' | 'timeout' | 'rate-limited' | 'server-error' | 'malformed-response';
+/**
+ * What went wrong with a token request that is worth retrying. `redirected`: the endpoint answered a 3xx, which
+ * is never followed (the form body carries the credential); `malformed-response` includes a body over 64 KiB.
+ */
+export type TokenFetchFailure = 'network' | 'timeout' | 'rate-limited' | 'server-error' | 'malformed-response' | 'redirected';
 
-/** A token request failed in a way that may pass (network, timeout, 429, 5xx, malformed body). */
+/**
+ * A token request failed in a way that may pass (network, timeout, 429, 5xx, 3xx, malformed or oversized body).
+ * zoom-ws never sets `cause` to the HTTP library's error: that error holds the request and its Basic header.
+ */
 export class TokenFetchError extends ZoomWsError {
   override name = 'TokenFetchError';
   readonly fatal = false;

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { SocketCommand, SocketEvent, SocketInput } from '../../machines/connection.types.js';
 import type { ZoomEvent } from '../protocol/events.js';
 import { classifyRefusal, decodeFrame, HEARTBEAT_FRAME, isDisplacement } from '../protocol/frames.js';
-import { redactUrl } from '../protocol/redact.js';
+import { describeServerText, redactUrl } from '../protocol/redact.js';
 
 /**
  * Where a socket hands what does not concern the lifecycle. `event` is the per-event fast path: it is called
@@ -24,6 +24,8 @@ export interface SocketActorConfig {
   maxPayload: number;
   /** How long a graceful close (1000) may take before the socket is terminated. */
   closeTimeout: number;
+  /** Scrubs known secrets from server text (close reasons, refusals) before it becomes a failure detail. @default access_token values only */
+  scrub?: (text: string) => string;
   sink: SocketSink;
   /**
    * Told about a socket that is closing after its actor stopped (replaced by a rotation, or stopped while
@@ -87,6 +89,11 @@ export interface SocketActorArgs {
  */
 export function runSocket(config: SocketActorConfig, { input, sendBack, receive }: SocketActorArgs): () => void {
   const { socketId } = input;
+  // Server text (close reasons, refusals) is scrubbed, escaped and bounded before it becomes a detail.
+  const serverText = (text: string) => {
+    const scrubbed = redactUrl(text).split(input.token.value.reveal()).join('[redacted]');
+    return describeServerText(config.scrub ? config.scrub(scrubbed) : scrubbed);
+  };
   let ws: WebSocket;
   try {
     const url = connectionUrl(config.wsUrl, config.subscriptionId, input.token.value.reveal());
@@ -147,8 +154,8 @@ export function runSocket(config: SocketActorConfig, { input, sendBack, receive 
         }
         return;
       case 'refused':
-        if (frame.cause === 'displaced') finish({ type: 'SOCKET.DOWN', socketId, reason: 'displaced', detail: frame.content });
-        else finish({ type: 'SOCKET.REFUSED', socketId, cause: frame.cause, detail: `${frame.module}: ${frame.content || 'no reason given'}` });
+        if (frame.cause === 'displaced') finish({ type: 'SOCKET.DOWN', socketId, reason: 'displaced', detail: serverText(frame.content) });
+        else finish({ type: 'SOCKET.REFUSED', socketId, cause: frame.cause, detail: `${frame.module}: ${frame.content ? serverText(frame.content) : 'no reason given'}` });
         return;
       case 'skipped':
         config.sink.skipped(frame.reason, socketId);
@@ -157,7 +164,7 @@ export function runSocket(config: SocketActorConfig, { input, sendBack, receive 
 
   ws.on('close', (code: number, reasonBuffer: Buffer) => {
     const reason = reasonBuffer.toString();
-    const detail = `closed with code ${code}${reason ? ` (${reason})` : ''}`;
+    const detail = `closed with code ${code}${reason ? ` (${serverText(reason)})` : ''}`;
     // The close reason can say what a refusal frame would: a displacement, or a rejected token (then a fresh
     // token is fetched rather than retrying with the same one).
     const cause = classifyRefusal(reason);
@@ -165,7 +172,7 @@ export function runSocket(config: SocketActorConfig, { input, sendBack, receive 
   });
 
   ws.on('error', (error: Error) => {
-    const message = redactUrl(error.message);
+    const message = serverText(error.message);
     const status = UNEXPECTED_RESPONSE.exec(message)?.[1];
     if (status === undefined) {
       finish({ type: 'SOCKET.DOWN', socketId, reason: 'error', detail: message });
@@ -222,7 +229,7 @@ export function runSocket(config: SocketActorConfig, { input, sendBack, receive 
     if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CLOSING) {
       const ended = retire(ws, config.closeTimeout).then(({ code, reason }): RetiredSocketEnd => ({
         clean: code === 1000 || isDisplacement(reason) || displacedAfterStop,
-        detail: `closed with code ${code}${reason ? ` (${reason})` : ''}`,
+        detail: `closed with code ${code}${reason ? ` (${serverText(reason)})` : ''}`,
         lastFrameAt,
       }));
       config.onRetiring?.(ended, { socketId, wasLive: ready });

@@ -5,6 +5,7 @@ import type { RetiredSocketEnd, SocketSink } from '../actors/socket.js';
 import { ClientStoppedError, RetriesExhaustedError, ZoomWsError } from '../errors.js';
 import { createRedactingInspector, type RedactingInspector } from '../inspect/inspector.js';
 import type { ZoomEvent, ZoomEventOf } from '../protocol/events.js';
+import { KnownSecrets, redactText } from '../protocol/redact.js';
 import { Secret } from '../protocol/secret.js';
 import { bindClientConfig, clientMachine, type ClientActorConfig } from './client-machine.js';
 import { connectionStateOf, type ConnectionState } from './connection-state.js';
@@ -42,8 +43,6 @@ export interface ClientStats {
   lastHeartbeatRttMs: number | undefined;
 }
 
-const RECENT_TOKENS_KEPT = 8;
-
 /**
  * Keeps one Zoom event subscription live: token, connect, heartbeat, refresh, reconnect, clean shutdown.
  * The lifecycle is the {@link connectionMachine} statechart, running as {@link ZoomWsClient.actor}.
@@ -74,7 +73,8 @@ export class ZoomWsClient implements AsyncDisposable {
    * emits while entering a state, and users should hear "open" before "the outage that just ended".
    */
   readonly #afterSnapshot: (() => void)[] = [];
-  readonly #secrets: string[];
+  /** Client secret, Basic credential and every token received: scrubbed from server text, logs and inspection. */
+  readonly #secrets = new KnownSecrets();
   readonly #inspector: RedactingInspector | undefined;
   readonly #stats: ClientStats = { events: 0, duplicates: 0, skipped: 0, handlerErrors: 0, reconnects: 0, rotations: 0, outages: 0, lastHeartbeatRttMs: undefined };
   readonly #live = deferred<void>();
@@ -87,7 +87,8 @@ export class ZoomWsClient implements AsyncDisposable {
   constructor(options: ZoomWsClientOptions) {
     this.#options = resolveOptions(options);
     const resolved = this.#options;
-    this.#secrets = [resolved.clientSecret];
+    this.#secrets.add(resolved.clientSecret);
+    this.#secrets.add(Buffer.from(`${resolved.clientId}:${resolved.clientSecret}`).toString('base64'));
     // Without a logger nothing is read: skip scrubbing every message on the way to nowhere.
     this.#log = resolved.logger ? createRedactingLogger(resolved.logger, () => this.#secrets) : silentLogger;
     this.#dispatcher = new EventDispatcher((error, event) => {
@@ -198,6 +199,9 @@ export class ZoomWsClient implements AsyncDisposable {
     return () => this.#outageListeners.delete(listener);
   }
 
+  /** Applied where server text enters (failure details, error messages), so outages and errors never hold a secret. */
+  readonly #scrub = (text: string): string => redactText(text, this.#secrets);
+
   /** What this client's actors need; bound to its actor system, since all clients share one machine. */
   #actorConfig(): ClientActorConfig {
     const options = this.#options;
@@ -229,16 +233,16 @@ export class ZoomWsClient implements AsyncDisposable {
         clientId: options.clientId,
         clientSecret: new Secret(options.clientSecret),
         timeout: options.tokenTimeout,
-        onToken: (token) => {
-          this.#secrets.push(token);
-          if (this.#secrets.length > RECENT_TOKENS_KEPT + 1) this.#secrets.splice(1, 1);
-        },
+        onToken: (token) => this.#secrets.addToken(token),
+        onWarning: (message) => this.#log.warn(message),
+        scrub: this.#scrub,
       },
       socket: {
         wsUrl: options.wsUrl,
         subscriptionId: options.subscriptionId,
         maxPayload: options.maxPayload,
         closeTimeout: options.closeTimeout,
+        scrub: this.#scrub,
         sink,
         onRetiring: (closed, socket) => {
           this.#retiring.add(closed);
