@@ -13,7 +13,7 @@ const TIMING_FLAGS = {
 } as const satisfies Record<string, keyof ZoomWsClientOptions>;
 
 export const LISTEN_FLAGS = [...Object.keys(TIMING_FLAGS), 'max-attempts'];
-export const LISTEN_SWITCHES = ['verbose'];
+export const LISTEN_SWITCHES = ['verbose', 'allow-insecure'];
 
 /** Environment variables and the option each sets, so a bad value can be reported by the name the user typed. */
 export const ENV_OF_OPTION: Partial<Record<keyof ZoomWsClientOptions, string>> = {
@@ -28,6 +28,7 @@ export const ENV_OF_OPTION: Partial<Record<keyof ZoomWsClientOptions, string>> =
 export const FLAG_OF_OPTION: Partial<Record<keyof ZoomWsClientOptions, string>> = {
   ...Object.fromEntries(Object.entries(TIMING_FLAGS).map(([flag, option]) => [option, `--${flag}`])),
   maxAttempts: '--max-attempts',
+  allowInsecureEndpoints: '--allow-insecure',
 };
 
 const REQUIRED_ENV = ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET', 'ZOOM_SUBSCRIPTION_ID'] as const;
@@ -68,5 +69,6 @@ export function listenOptionsFrom(env: NodeJS.ProcessEnv, args: ParsedArgs): Zoo
   }
   const maxAttempts = integerFlag(args, 'max-attempts', { min: 1, unit: 'attempts' });
   if (maxAttempts !== undefined) options.maxAttempts = maxAttempts;
+  if (args.switches.has('allow-insecure')) options.allowInsecureEndpoints = true;
   return options;
 }

@@ -1,4 +1,5 @@
 import { ZoomWsClient } from '../client/client.js';
+import { cleanLogText } from '../client/logger.js';
 import type { ZoomWsClientOptions } from '../client/options.js';
 import { ClientStoppedError, ZoomWsConfigError } from '../errors.js';
 import { ENV_OF_OPTION, FLAG_OF_OPTION } from './listen-options.js';
@@ -43,7 +44,8 @@ export async function runListen(options: ZoomWsClientOptions, io: ListenIo = {})
   client.start().catch((error: unknown) => {
     if (error instanceof ClientStoppedError) return;
     exitCode = 1;
-    process.stderr.write(`zoom-ws: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Scrubbed where the server's text entered; scrubbed and escaped again here, as every other stderr line is.
+    process.stderr.write(`zoom-ws: ${cleanLogText(error instanceof Error ? error.message : String(error), [options.clientSecret])}\n`);
   });
   await client.finished;
   // Let a rejection of start() be seen before the exit code is read.
@@ -57,5 +59,6 @@ export async function runListen(options: ZoomWsClientOptions, io: ListenIo = {})
 function describeConfigError(error: ZoomWsConfigError): string {
   const field = error.field as keyof ZoomWsClientOptions;
   const source = ENV_OF_OPTION[field] ?? FLAG_OF_OPTION[field];
-  return source ? error.message.replace(`option "${field}"`, source) : error.message;
+  const message = error.message.replace('set allowInsecureEndpoints: true', `pass ${FLAG_OF_OPTION.allowInsecureEndpoints}`);
+  return source ? message.replace(`option "${field}"`, source) : message;
 }

@@ -15,7 +15,8 @@ Environment (listen): ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET, ZOOM_
   ZOOM_OAUTH_URL (default https://zoom.us/oauth/token), ZOOM_WS_URL (default wss://ws.zoom.us/ws),
   ZOOM_GRANT_TYPE (account_credentials | client_credentials, default account_credentials)
 Flags (listen, start), in milliseconds: --heartbeat-interval, --heartbeat-timeout, --backoff-initial,
-  --backoff-max, --refresh-margin, --connect-timeout; --max-attempts N; --verbose
+  --backoff-max, --refresh-margin, --connect-timeout; --max-attempts N; --verbose;
+  --allow-insecure (accept http:// / ws:// endpoints on hosts other than loopback: credentials in cleartext)
 Exit codes: 0 after SIGINT/SIGTERM, 1 fatal authentication failure, 2 bad flag or missing environment variable
 `;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ZoomWsConfigError } from '../errors.js';
 import type { InspectTarget } from '../inspect/inspector.js';
+import { checkEndpoints } from './endpoint-checks.js';
 import type { Logger } from './logger.js';
 
 /** Defaults, declared once. All durations in milliseconds. */
@@ -20,6 +21,7 @@ export const DEFAULTS = {
   closeTimeout: 2_000,
   maxPayload: 1024 * 1024,
   dedupeHistory: 256,
+  allowInsecureEndpoints: false,
 } as const;
 
 /** Options of {@link ZoomWsClient}. Only the four credentials are required. */
@@ -79,6 +81,12 @@ export interface ZoomWsClientOptions {
    * @default undefined (no inspection)
    */
   inspect?: InspectTarget;
+  /**
+   * Accept `http://` for `oauthUrl` and `ws://` for `wsUrl` to hosts other than loopback. Off, such a URL is
+   * refused with a {@link ZoomWsConfigError}: a one-letter typo would send the client secret and the tokens
+   * unencrypted. Loopback (`localhost`, 127.0.0.0/8, `::1`) is always allowed. @default false
+   */
+  allowInsecureEndpoints?: boolean;
 }
 
 const duration = (min = 0) => z.number().int().min(min).max(2 ** 31 - 1);
@@ -118,6 +126,7 @@ const optionsSchema = z.strictObject({
   dedupeHistory: z.number().int().min(0).max(100_000).default(DEFAULTS.dedupeHistory),
   logger: loggerSchema.optional(),
   inspect: inspectTarget.optional(),
+  allowInsecureEndpoints: z.boolean().default(DEFAULTS.allowInsecureEndpoints),
 });
 
 export type ResolvedOptions = z.output<typeof optionsSchema>;
@@ -148,5 +157,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (resolved.backoffMax < resolved.backoffInitial) {
     throw new ZoomWsConfigError('backoffMax', 'must be at least backoffInitial');
   }
+  checkEndpoints(resolved, resolved.allowInsecureEndpoints);
   return resolved;
 }
