@@ -34,11 +34,11 @@ export function createRedactingLogger(target: Logger, secrets: () => Iterable<st
     if (typeof value === 'string') return clean(value);
     if (value instanceof Error) return clean(`${value.name}: ${value.message}`);
     if (value !== null && typeof value === 'object') {
-      // Scrubbing the JSON text catches JSON-escaped forms; the strings parsed back are then escaped one by one.
+      // Scrubbing the JSON text and then each string parsed back catches a secret at any depth of escaping.
       let json: string;
       try {
         json = redactText(JSON.stringify(value) ?? 'null', secrets());
-        return mapStrings(JSON.parse(json), (text) => escapeControl(bound(text, MAX_LOG_TEXT)));
+        return mapStrings(JSON.parse(json), clean);
       } catch {
         // Circular, a BigInt, or a redaction that cut through an escape: the text is still safe to show.
         return clean(String(value));

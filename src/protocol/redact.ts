@@ -100,9 +100,10 @@ export function formsOf(secret: string): string[] {
     encodeURIComponent(encodeURIComponent(secret)),
     new URLSearchParams({ v: secret }).toString().slice(2),
     bytes.toString('hex'),
-    JSON.stringify(secret).slice(1, -1),
-    JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1),
   ]);
+  // JSON-escaped once, twice and three times (a JSON body inside a JSON body inside a logged object).
+  let escaped = secret;
+  for (let level = 0; level < 3; level++) forms.add((escaped = JSON.stringify(escaped).slice(1, -1)));
   // In a longer base64 text the secret starts at one of three byte offsets; at each, the characters that
   // encode only its bytes are fixed, whatever surrounds it.
   for (let offset = 0; offset < 3; offset++) {
