@@ -22,8 +22,10 @@ export interface Row {
   spread: { value: [number, number]; baseline: [number, number] | null };
   /** Per-round values, per side, in the order measured. */
   samples: { value: number[]; baseline: number[] };
-  /** Latency rows: the client's percentile minus the baseline's, median over paired rounds. */
+  /** Latency rows: the client's percentile minus the baseline's, of all rounds' samples pooled per side. */
   added?: number;
+  /** Latency rows: a 95 % interval of `added` (paired block bootstrap). */
+  addedInterval?: [number, number];
   note?: string;
 }
 

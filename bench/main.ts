@@ -63,7 +63,7 @@ function plan(quick: boolean, rounds: number | undefined) {
     // Many short rounds rather than a few long ones: load from other processes drifts over seconds.
     throughput: quick ? { rounds: r, warmupMs: 80, windowMs: 250 } : { rounds: rounds ?? 15, warmupMs: 200, windowMs: 600 },
     latency: quick
-      ? { rounds: r, rate: 5000, slotMs: 50, warmupMs: 200, windowMs: 800 }
+      ? { rounds: r, rate: 5000, slotMs: 50, warmupMs: 200, windowMs: 1500 }
       : { rounds: r, rate: 5000, slotMs: 50, warmupMs: 500, windowMs: 3000 },
     reconnect: quick ? { rounds: r, dropsPerRound: 5 } : { rounds: r, dropsPerRound: 20 },
     dead: quick

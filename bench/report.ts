@@ -24,6 +24,15 @@ function met(row: Row): string {
   return row.met ? 'yes' : '**no**';
 }
 
+const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(3)}`;
+
+/** The added latency, with its 95 % interval where the row has one. */
+function added(row: Row): string {
+  if (row.added === undefined) return '';
+  if (!row.addedInterval) return signed(row.added);
+  return `${signed(row.added)} [${signed(row.addedInterval[0])}, ${signed(row.addedInterval[1])}]`;
+}
+
 export function markdownTable(rows: readonly Row[]): string {
   const header = ['benchmark', 'unit', 'zoom-ws', 'min–max', 'bare ws', 'min–max', 'ratio', 'added', 'target', 'met', 'rounds'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i >= 2 && i <= 7 ? '---:' : '---')).join('|')}|`];
@@ -37,7 +46,7 @@ export function markdownTable(rows: readonly Row[]): string {
         formatNumber(row.baseline),
         range(row.spread.baseline),
         row.ratio === null ? '—' : row.ratio.toFixed(2),
-        row.added === undefined ? '' : `${row.added >= 0 ? '+' : ''}${row.added.toFixed(3)}`,
+        added(row),
         row.target,
         met(row),
         String(row.rounds),

@@ -38,3 +38,53 @@ export function relativeSpread(values: readonly number[]): number {
   if (!Number.isFinite(m) || m === 0) return Number.NaN;
   return ((max(values) - min(values)) / 2 / Math.abs(m)) * 100;
 }
+
+/** Interquartile range as `[q1, q3]`. */
+export function quartiles(values: readonly number[]): [number, number] {
+  return [quantile(values, 0.25), quantile(values, 0.75)];
+}
+
+/** A small seeded PRNG (mulberry32): a bootstrap interval that is reproducible for the same samples. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Paired block bootstrap of `statistic(a) − statistic(b)`: `blocks[i]` holds both sides' samples of the same
+ * stretch of time, and each resample draws whole blocks (with replacement) for both sides at once, so that the
+ * interval keeps the correlation of samples within a block and the pairing of the sides. Returns the
+ * `(1 − level) / 2` and `(1 + level) / 2` quantiles of the resampled differences.
+ */
+export function pairedBlockBootstrap(
+  blocks: readonly { a: Float64Array; b: Float64Array }[],
+  statistic: (samples: Float64Array) => number,
+  options: { resamples: number; level: number; seed: number },
+): [number, number] {
+  const random = seededRandom(options.seed);
+  const differences: number[] = [];
+  // Resampled sides vary a little in length (blocks differ in size): allocate for the largest possible draw.
+  const longestA = Math.max(...blocks.map((block) => block.a.length));
+  const longestB = Math.max(...blocks.map((block) => block.b.length));
+  const bufferA = new Float64Array(longestA * blocks.length);
+  const bufferB = new Float64Array(longestB * blocks.length);
+  for (let resample = 0; resample < options.resamples; resample++) {
+    let lengthA = 0;
+    let lengthB = 0;
+    for (let draw = 0; draw < blocks.length; draw++) {
+      const block = blocks[Math.floor(random() * blocks.length)]!;
+      bufferA.set(block.a, lengthA);
+      lengthA += block.a.length;
+      bufferB.set(block.b, lengthB);
+      lengthB += block.b.length;
+    }
+    differences.push(statistic(bufferA.subarray(0, lengthA)) - statistic(bufferB.subarray(0, lengthB)));
+  }
+  return [quantile(differences, (1 - options.level) / 2), quantile(differences, (1 + options.level) / 2)];
+}
