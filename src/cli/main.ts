@@ -6,6 +6,8 @@ const HELP = `zoom-ws: keep a connection to Zoom's real-time event WebSocket
 Usage:
   zoom-ws listen [flags]     Listen with ZOOM_* credentials; one JSON line per event on stdout
   zoom-ws start [flags]      listen with credentials; without them, against the embedded simulator
+  zoom-ws relay [flags]      One replica of a cluster: holds the Zoom connection while it holds the lease in
+                             Redis and publishes each event to the stream; one JSON line per published event
   zoom-ws simulate [--port P] [--event-interval MS] [--no-events]
                              Run the Zoom simulator and print the env lines for listen
   zoom-ws visualize [--port P] [--attach]
@@ -17,6 +19,9 @@ Environment (listen): ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET, ZOOM_
 Flags (listen, start), in milliseconds: --heartbeat-interval, --heartbeat-timeout, --backoff-initial,
   --backoff-max, --refresh-margin, --connect-timeout; --max-attempts N; --verbose;
   --allow-insecure (accept http:// / ws:// endpoints on hosts other than loopback: credentials in cleartext)
+Relay: ZOOM_WS_REDIS_URL (or --redis URL) plus the listen environment; flags (ms) --lease-ttl (10000),
+  --renew-interval (2000), --renew-deadline (6000), --acquire-interval (1000); --replica-id ID (host:pid),
+  --key-prefix P (zoomws)
 Exit codes: 0 after SIGINT/SIGTERM, 1 fatal authentication failure, 2 bad flag or missing environment variable
 `;
 
@@ -32,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     };
   },
   start: async () => (await import('./start.js')).runStart,
+  relay: async () => (await import('./relay.js')).runRelay,
   simulate: async () => (await import('./simulate.js')).runSimulate,
   visualize: async () => (await import('./visualize.js')).runVisualize,
 };

@@ -1,0 +1,505 @@
+import { createActor, type Actor, type AnyActorRef, type SnapshotFrom } from 'xstate';
+import type { ConnectionTimings, Outage } from '../../machines/connection.types.js';
+import type { PreviousHolder, ReplicaTimings, StepDownReason } from '../../machines/replica.types.js';
+import type { SocketSink } from '../actors/socket.js';
+import { connectionStateOf, type ConnectionState } from '../client/connection-state.js';
+import { createRedactingLogger, silentLogger, type Logger } from '../client/logger.js';
+import { Secret } from '../protocol/secret.js';
+import type { ZoomEvent } from '../protocol/events.js';
+import { resolveClusterOptions, CLUSTER_DEFAULTS, type ResolvedClusterOptions, type ZoomWsClusterOptions } from './cluster-options.js';
+import { EventPublisher } from './event-publisher.js';
+import { subscriptionKeys, type SubscriptionKeys } from './keys.js';
+import { idempotencyKey, LeaseStore, type FencingToken } from './lease-store.js';
+import { openClusterRedis, type ClusterRedis } from './cluster-redis.js';
+import { provideReplicaMachine } from './replica-actors.js';
+
+export type ReplicaRole = 'standby' | 'leading';
+export type ReplicaState = 'idle' | 'standby' | 'leading' | 'releasing' | 'stopped' | 'failed';
+
+/** A change of {@link ReplicaRole}. */
+export interface RoleChange {
+  from: ReplicaRole;
+  to: ReplicaRole;
+  /** Epoch ms. */
+  at: number;
+  /** Why a leader stepped down (absent when it became leader, or stopped). */
+  reason?: StepDownReason;
+}
+
+/** Why the subscription was not live across the cluster. */
+export type ClusterOutageReason = 'failover' | 'handover' | 'displaced' | 'redis-unavailable' | Outage['reason'];
+
+/** A period in which no replica received the subscription's events; they are lost (Zoom does not replay). */
+export interface ClusterOutage {
+  /** Epoch ms: the last sign of life of the connection that was lost (never later than the last event it got). */
+  from: number;
+  /** Epoch ms: live again. */
+  to: number;
+  reason: ClusterOutageReason;
+  detail: string;
+  /** The replica that held the subscription before the gap, when another one ended it. */
+  previousHolder?: string;
+  /** The replica that recorded it. */
+  recordedBy: string;
+}
+
+/** Counters since the replica was created. */
+export interface ClusterStats {
+  /** Times this replica took the lease. */
+  acquisitions: number;
+  /** Step-downs by reason. */
+  stepDowns: Record<StepDownReason, number>;
+  /** Events this replica stored in the stream. */
+  published: number;
+  /** Events the stream already had (rotation or handover overlap). */
+  duplicates: number;
+  /** Publishes rejected because the lease was no longer ours. */
+  fencedPublishes: number;
+  /** Times displacements came too often to be our own ex-holders: another consumer uses the subscription. */
+  foreignDisplacements: number;
+  /** Displacements of our socket outside a rotation. */
+  displacements: number;
+  /** Redis calls that failed (timeouts, connection loss). */
+  redisErrors: number;
+  /** Outages recorded. */
+  outages: number;
+}
+
+/** Heartbeat replies are written to Redis as the last sign of life at most this often (events always are). */
+const TOUCH_SHARE_OF_RENEW = 0.5;
+
+/**
+ * One replica of a Zoom event subscription shared by several processes through Redis: at most one of them (the
+ * leader, holder of a fenced lease) holds the Zoom connection and appends every event to the subscription's
+ * stream; the others are hot standbys that take over when the leader stops, crashes or loses Redis.
+ * The lifecycle is the {@link replicaMachine} statechart ({@link ZoomWsCluster.actor}).
+ *
+ * ```ts
+ * const replica = new ZoomWsCluster({ accountId, clientId, clientSecret, subscriptionId, redis: 'redis://127.0.0.1:6379' });
+ * replica.onRoleChange(({ to }) => console.log('now', to));
+ * await replica.start();
+ * ```
+ */
+export class ZoomWsCluster implements AsyncDisposable {
+  readonly actor: Actor<ReturnType<typeof provideReplicaMachine>>;
+  readonly replicaId: string;
+  readonly keys: SubscriptionKeys;
+  readonly #options: ResolvedClusterOptions;
+  readonly #log: Logger;
+  readonly #secrets: string[];
+  readonly #stats: ClusterStats = {
+    acquisitions: 0,
+    stepDowns: { 'renew-deadline': 0, 'lease-lost': 0, fenced: 0 },
+    published: 0,
+    duplicates: 0,
+    fencedPublishes: 0,
+    foreignDisplacements: 0,
+    displacements: 0,
+    redisErrors: 0,
+    outages: 0,
+  };
+  readonly #roleListeners = new Set<(change: RoleChange) => void>();
+  readonly #outageListeners = new Set<(outage: ClusterOutage) => void>();
+  readonly #publishListeners = new Set<(event: ZoomEvent) => void>();
+  readonly #retiring = new Set<Promise<unknown>>();
+  #redis: ClusterRedis | undefined;
+  #store: LeaseStore | undefined;
+  #publisher: EventPublisher | undefined;
+  #role: ReplicaRole = 'standby';
+  #state: ReplicaState = 'idle';
+  /** The lease this replica dials and publishes under. */
+  #token: FencingToken | undefined;
+  #previous: PreviousHolder | undefined;
+  #termLive = false;
+  /** Epoch ms of the last frame our Zoom socket received. */
+  #lastFrameAt = 0;
+  #lastTouchAt = 0;
+  #child: AnyActorRef | undefined;
+  #childLive = false;
+  /** Set while a term's connection is down between children (a retake after a displacement). */
+  #termGap: { at: number; reason: 'displaced'; detail: string } | undefined;
+  /** Our own connection, lost by stepping down: reported by us if Redis lost what would tell a successor. */
+  #ownGap: { at: number; reason: StepDownReason } | undefined;
+  #started = false;
+  #stopping: Promise<void> | undefined;
+  readonly #done: Promise<void>;
+  #resolveDone!: () => void;
+
+  /** @throws {ZoomWsConfigError} when an option is missing, malformed, or the timings do not hold together. */
+  constructor(options: ZoomWsClusterOptions) {
+    this.#options = resolveClusterOptions(options);
+    const resolved = this.#options;
+    const client = resolved.client;
+    this.replicaId = resolved.replicaId;
+    this.keys = subscriptionKeys(resolved.keyPrefix, client.subscriptionId);
+    this.#secrets = [client.clientSecret];
+    this.#log = client.logger ? createRedactingLogger(client.logger, () => this.#secrets) : silentLogger;
+    this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
+    const machine = provideReplicaMachine({
+      token: {
+        oauthUrl: client.oauthUrl,
+        grantType: client.grantType,
+        accountId: client.accountId,
+        clientId: client.clientId,
+        clientSecret: new Secret(client.clientSecret),
+        timeout: client.tokenTimeout,
+        onToken: (token) => {
+          this.#secrets.push(token);
+          if (this.#secrets.length > 9) this.#secrets.splice(1, 1);
+        },
+      },
+      socket: {
+        wsUrl: client.wsUrl,
+        subscriptionId: client.subscriptionId,
+        maxPayload: client.maxPayload,
+        closeTimeout: client.closeTimeout,
+        sink: this.#sink(),
+        onRetiring: (closed) => {
+          this.#retiring.add(closed);
+          void closed.then((end) => {
+            this.#retiring.delete(closed);
+            this.#lastFrameAt = Math.max(this.#lastFrameAt, end.lastFrameAt);
+          });
+        },
+      },
+      leaseToken: () => this.#token,
+      acquire: () => this.#lease((store) => store.acquire()),
+      renew: (token) => this.#lease((store) => store.renew(token, this.#lastFrameAt || undefined)),
+      check: (token) => this.#lease((store) => store.check(token, resolved.leaseTtl - resolved.renewDeadline)),
+      release: (token) => this.#release(token),
+      leaseLost: (detail) => this.actor.send({ type: 'LEASE.LOST', detail }),
+    });
+    this.actor = createActor(machine, { input: { timings: replicaTimingsOf(resolved), connection: { timings: connectionTimingsOf(resolved) } } });
+    this.#observe();
+  }
+
+  get role(): ReplicaRole {
+    return this.#role;
+  }
+
+  get state(): ReplicaState {
+    return this.#state;
+  }
+
+  /** A copy of the counters. */
+  get stats(): ClusterStats {
+    return { ...this.#stats, stepDowns: { ...this.#stats.stepDowns } };
+  }
+
+  /** Resolves once the replica reached `stopped` or `failed` (after `stop()`, or a fatal Zoom failure). Never rejects. */
+  get finished(): Promise<void> {
+    return this.#done;
+  }
+
+  /** The Zoom connection's phase while leading; `idle` as a standby. */
+  get connectionState(): ConnectionState {
+    const child = this.#child;
+    return child ? connectionStateOf(child.getSnapshot()) : 'idle';
+  }
+
+  /**
+   * Connects to Redis and starts competing for the lease. Resolves once the replica runs (as a standby or
+   * leader); with Redis unreachable it keeps retrying with backoff and never connects to Zoom.
+   */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    const options = this.#options;
+    this.#redis = await openClusterRedis(options.redis, {
+      commandTimeout: options.redisCommandTimeout,
+      log: this.#log,
+      onWake: () => this.actor.send({ type: 'WAKE' }),
+      wakeChannel: this.keys.wake,
+    });
+    this.#store = new LeaseStore(this.#redis.client, this.keys, { replicaId: this.replicaId, leaseTtl: options.leaseTtl, retentionMs: options.retention });
+    this.#publisher = new EventPublisher(this.#store, {
+      published: (event) => {
+        this.#stats.published++;
+        for (const listener of this.#publishListeners) listener(event);
+      },
+      duplicate: () => this.#stats.duplicates++,
+      fenced: (token, dropped) => {
+        this.#stats.fencedPublishes += dropped;
+        this.#log.warn(`${dropped} event(s) not published: the lease (token ${token}) is no longer ours`);
+        if (token === this.#token) this.actor.send({ type: 'PUBLISH.FENCED' });
+      },
+      failed: (error, retryIn) => {
+        this.#stats.redisErrors++;
+        this.#log.warn(`Publishing failed (${describe(error)}); retrying in ${retryIn} ms`);
+      },
+      dropped: (count) => this.#log.error(`${count} event(s) dropped: Redis has not answered for too long`),
+    }, Math.max(50, Math.floor(options.renewInterval / 4)));
+    this.actor.start();
+    this.actor.send({ type: 'START' });
+  }
+
+  /**
+   * Hands over: closes the Zoom socket (1000), publishes what is queued, releases the lease (which wakes a
+   * standby at once) and closes the Redis connections it opened. Idempotent. Afterwards nothing of the replica
+   * keeps the process alive.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (!this.#started) {
+        this.#started = true;
+        this.#state = 'stopped';
+        return;
+      }
+      if (this.actor.getSnapshot().status === 'active') this.actor.send({ type: 'STOP' });
+      await this.#done;
+      await Promise.all(this.#retiring);
+      this.#publisher?.close();
+      await this.#redis?.release();
+    })();
+    return this.#stopping;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /** Calls `listener` when this replica becomes leader or steps down. Returns a function that unsubscribes. */
+  onRoleChange(listener: (change: RoleChange) => void): () => void {
+    this.#roleListeners.add(listener);
+    return () => this.#roleListeners.delete(listener);
+  }
+
+  /** Calls `listener` for every outage this replica records (also appended to the outages stream). */
+  onOutage(listener: (outage: ClusterOutage) => void): () => void {
+    this.#outageListeners.add(listener);
+    return () => this.#outageListeners.delete(listener);
+  }
+
+  /** Calls `listener` for every event this replica stored in the stream (duplicates excluded). */
+  onPublished(listener: (event: ZoomEvent) => void): () => void {
+    this.#publishListeners.add(listener);
+    return () => this.#publishListeners.delete(listener);
+  }
+
+  /** Runs a lease call, counting Redis failures. */
+  async #lease<T>(call: (store: LeaseStore) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.#store!);
+    } catch (error) {
+      this.#stats.redisErrors++;
+      throw error;
+    }
+  }
+
+  #sink(): SocketSink {
+    return {
+      event: (event, content) => {
+        const now = Date.now();
+        this.#lastFrameAt = now;
+        const token = this.#token;
+        if (token === undefined) return;
+        this.#publisher?.push(token, { event: content, key: idempotencyKey(content), receivedAt: now }, event);
+      },
+      skipped: (reason) => this.#log.warn(`Skipped a frame: ${reason}`),
+      connecting: (url, socketId) => this.#log.debug(`${socketId}: connecting to ${url}`),
+      heartbeatRoundTrip: () => {
+        const now = Date.now();
+        this.#lastFrameAt = now;
+        const token = this.#token;
+        if (token === undefined || now - this.#lastTouchAt < this.#options.renewInterval * TOUCH_SHARE_OF_RENEW) return;
+        this.#lastTouchAt = now;
+        this.#store?.touch(token, now).catch(() => this.#stats.redisErrors++);
+      },
+    };
+  }
+
+  async #release(token: FencingToken): Promise<boolean> {
+    // The connection child is stopped already; its sockets are closing (1000). Give the lease up only once they
+    // are closed, so the successor's dial never displaces us.
+    await Promise.all(this.#retiring);
+    await this.#publisher?.drain(this.#options.client.closeTimeout);
+    const store = this.#store!;
+    try {
+      if (this.#termLive) await store.touch(token, Math.max(this.#lastFrameAt, Date.now()));
+      return await store.release(token);
+    } catch (error) {
+      this.#stats.redisErrors++;
+      this.#log.warn(`Could not release the lease (${describe(error)}); it expires after ${this.#options.leaseTtl} ms`);
+      return false;
+    }
+  }
+
+  #observe(): void {
+    this.actor.subscribe({
+      next: (snapshot) => this.#onSnapshot(snapshot),
+      error: (error) => {
+        this.#log.error(`The replica statechart crashed: ${describe(error)}`);
+        this.#resolveDone();
+      },
+      complete: () => this.#resolveDone(),
+    });
+    this.actor.on('acquired', ({ token, previous }) => {
+      this.#token = token;
+      this.#previous = previous;
+      this.#termLive = false;
+      this.#termGap = undefined;
+      this.#stats.acquisitions++;
+      this.#log.info(`Acquired the lease (token ${token})`);
+    });
+    this.actor.on('acquire-failed', ({ detail }) => this.#log.warn(`Redis unavailable (${detail}): not connecting to Zoom; retrying`));
+    this.actor.on('renew-failed', ({ detail }) => this.#log.warn(`Renewing the lease failed: ${detail}`));
+    this.actor.on('stepped-down', ({ reason, detail }) => {
+      this.#stats.stepDowns[reason]++;
+      this.#log.warn(`Stepped down (${reason}): ${detail}`);
+      this.#pendingStepDown = reason;
+    });
+    this.actor.on('displaced', ({ retakeIn }) => {
+      this.#stats.displacements++;
+      this.#log.warn(`Displaced while holding the lease: a stale ex-holder or another consumer; retaking in ${retakeIn} ms`);
+    });
+    this.actor.on('foreign-consumer', ({ displacements, backoff }) => {
+      this.#stats.displacements++;
+      this.#stats.foreignDisplacements++;
+      this.#log.warn(`Another consumer uses this subscription (${displacements} displacements within ${CLUSTER_DEFAULTS.foreignWindow / 60_000} minutes); backing off ${backoff} ms`);
+    });
+  }
+
+  #pendingStepDown: StepDownReason | undefined;
+
+  #onSnapshot(snapshot: SnapshotFrom<ReturnType<typeof provideReplicaMachine>>): void {
+    const state = replicaStateOf(snapshot);
+    const child = snapshot.children.connection as AnyActorRef | undefined;
+    if (child !== this.#child) this.#onChild(child, state);
+    if (state !== this.#state) {
+      this.#state = state;
+      this.#log.info(`replica ${this.replicaId}: ${state}`);
+    }
+    const role: ReplicaRole = state === 'leading' ? 'leading' : 'standby';
+    if (role !== this.#role) {
+      const change: RoleChange = { from: this.#role, to: role, at: Date.now() };
+      if (role === 'standby' && this.#pendingStepDown) change.reason = this.#pendingStepDown;
+      this.#pendingStepDown = undefined;
+      this.#role = role;
+      this.#log.info(`role ${change.from} → ${change.to}${change.reason ? ` (${change.reason})` : ''} [${this.replicaId}]`);
+      for (const listener of this.#roleListeners) listener(change);
+    }
+  }
+
+  /** The connection child came or went (a retake, a back-off, a step-down, a stop). */
+  #onChild(child: AnyActorRef | undefined, state: ReplicaState): void {
+    if (this.#child && this.#childLive) {
+      const at = this.#lastFrameAt || Date.now();
+      if (state === 'leading') this.#termGap = { at, reason: 'displaced', detail: 'displaced while holding the lease; retaken' };
+      else if (state === 'standby') this.#ownGap = { at, reason: this.#pendingStepDown ?? 'lease-lost' };
+    }
+    this.#child = child;
+    this.#childLive = false;
+    if (!child) return;
+    child.on('outage', ({ outage }: { outage: Outage }) => {
+      if (outage.endedBy === 'reconnected') this.#record({ from: outage.from, to: outage.to, reason: outage.reason, detail: outage.detail });
+    });
+    let shown: ConnectionState = 'idle';
+    child.subscribe((snapshot: SnapshotFrom<typeof import('../../machines/connection.machine.js').connectionMachine>) => {
+      if (child !== this.#child) return;
+      const connection = connectionStateOf(snapshot);
+      if (connection !== shown) {
+        this.#log.info(`zoom ${shown} → ${connection}`);
+        shown = connection;
+      }
+      const live = connection === 'open';
+      if (live && !this.#childLive) this.#onLive();
+      this.#childLive = live;
+    });
+  }
+
+  /** A connection child went live for the first time. */
+  #onLive(): void {
+    const now = Date.now();
+    this.#lastFrameAt = now;
+    const token = this.#token;
+    if (token === undefined) return;
+    if (!this.#termLive) {
+      this.#termLive = true;
+      this.#store?.markLive(token, now).catch(() => this.#stats.redisErrors++);
+      const gap = this.#successionGap(now);
+      if (gap) this.#record(gap);
+      return;
+    }
+    const gap = this.#termGap;
+    this.#termGap = undefined;
+    if (gap) this.#record({ from: gap.at, to: now, reason: gap.reason, detail: gap.detail });
+  }
+
+  /** The gap between the previous holder's last sign of life and our going live, from what Redis kept. */
+  #successionGap(now: number): Omit<ClusterOutage, 'recordedBy'> | undefined {
+    const previous = this.#previous ?? {};
+    const own = this.#ownGap;
+    this.#ownGap = undefined;
+    const lastSign = previous.lastAliveAt ?? previous.liveSince;
+    if (previous.holder === undefined || lastSign === undefined) {
+      // Nothing in Redis (first start, or Redis lost its data): only our own loss, if any, is known.
+      if (!own) return undefined;
+      return { from: own.at, to: now, reason: own.reason === 'renew-deadline' ? 'redis-unavailable' : 'failover', detail: `our own connection, lost by stepping down (${own.reason}); Redis kept no state of the holder` };
+    }
+    const from = own ? Math.min(own.at, lastSign) : lastSign;
+    // A release older than the previous holder's acquisition belongs to an earlier holder.
+    const released = previous.releasedAt !== undefined && (previous.acquiredAt === undefined || previous.releasedAt >= previous.acquiredAt);
+    if (released) return { from, to: now, reason: 'handover', detail: `planned handover from ${previous.holder}`, previousHolder: previous.holder };
+    if (previous.holder === this.replicaId && own?.reason === 'renew-deadline') {
+      return { from, to: now, reason: 'redis-unavailable', detail: 'Redis did not answer; we stepped down and took the lease again', previousHolder: previous.holder };
+    }
+    return { from, to: now, reason: 'failover', detail: `${previous.holder} stopped renewing the lease`, previousHolder: previous.holder };
+  }
+
+  #record(outage: Omit<ClusterOutage, 'recordedBy'>): void {
+    const full: ClusterOutage = { ...outage, from: Math.min(outage.from, outage.to), recordedBy: this.replicaId };
+    this.#stats.outages++;
+    this.#log.warn(`Outage of ${full.to - full.from} ms (${full.reason}: ${full.detail}); events in it are lost`);
+    for (const listener of this.#outageListeners) listener(full);
+    const token = this.#token;
+    const entry = { from: full.from, to: full.to, reason: full.reason, detail: full.detail, ...(full.previousHolder ? { previousHolder: full.previousHolder } : {}) };
+    this.#store?.recordOutage(token ?? null, entry).then(
+      (stored) => {
+        if (!stored) this.actor.send({ type: 'PUBLISH.FENCED' });
+      },
+      (error: unknown) => {
+        this.#stats.redisErrors++;
+        this.#log.warn(`Could not store the outage (${describe(error)})`);
+      },
+    );
+  }
+}
+
+function replicaStateOf(snapshot: { value: unknown }): ReplicaState {
+  const value = snapshot.value;
+  if (typeof value === 'string') return value as ReplicaState;
+  return Object.keys(value as object)[0] as ReplicaState;
+}
+
+function replicaTimingsOf(options: ResolvedClusterOptions): ReplicaTimings {
+  return {
+    leaseTtl: options.leaseTtl,
+    renewInterval: options.renewInterval,
+    renewDeadline: options.renewDeadline,
+    acquireInterval: options.acquireInterval,
+    retakeDelay: options.acquireInterval,
+    displacedDelay: options.client.displacedDelay,
+    foreignWindow: CLUSTER_DEFAULTS.foreignWindow,
+    foreignThreshold: CLUSTER_DEFAULTS.foreignThreshold,
+  };
+}
+
+function connectionTimingsOf(options: ResolvedClusterOptions): ConnectionTimings {
+  const client = options.client;
+  return {
+    heartbeatInterval: client.heartbeatInterval,
+    heartbeatTimeout: client.heartbeatTimeout,
+    backoffInitial: client.backoffInitial,
+    backoffMax: client.backoffMax,
+    refreshMargin: client.refreshMargin,
+    connectTimeout: client.connectTimeout,
+    stablePeriod: client.stablePeriod,
+    displacedDelay: client.displacedDelay,
+    closeTimeout: client.closeTimeout,
+    maxAttempts: client.maxAttempts ?? null,
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,107 @@
+import type { ZoomEvent } from '../protocol/events.js';
+import type { FencingToken, LeaseStore, PublishEntry, PublishResult } from './lease-store.js';
+
+/** Events published in one round trip at most. */
+const MAX_BATCH = 256;
+/** Events held while Redis does not answer; beyond this the oldest are dropped (they fall inside an outage). */
+const MAX_QUEUED = 10_000;
+
+interface Queued {
+  token: FencingToken;
+  entry: PublishEntry;
+  event: ZoomEvent;
+}
+
+export interface PublisherHooks {
+  /** Stored now (not a duplicate): the relay writes it to stdout. */
+  published(event: ZoomEvent): void;
+  duplicate(): void;
+  /** The lease behind `token` is gone: the replica must step down. Later events of that token are dropped. */
+  fenced(token: FencingToken, dropped: number): void;
+  /** Redis failed; the batch is retried after `retryInMs`. */
+  failed(error: unknown, retryInMs: number): void;
+  dropped(count: number): void;
+}
+
+/**
+ * The leader's way into the events stream: events are queued in arrival order and published in pipelined
+ * batches (one in flight at a time, so order is kept), each entry one fenced, de-duplicating script run.
+ */
+export class EventPublisher {
+  readonly #store: LeaseStore;
+  readonly #hooks: PublisherHooks;
+  readonly #retryMs: number;
+  #queue: Queued[] = [];
+  #flushing: Promise<void> | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #wakeRetry: (() => void) | undefined;
+  #closed = false;
+
+  constructor(store: LeaseStore, hooks: PublisherHooks, retryMs: number) {
+    this.#store = store;
+    this.#hooks = hooks;
+    this.#retryMs = retryMs;
+  }
+
+  push(token: FencingToken, entry: PublishEntry, event: ZoomEvent): void {
+    if (this.#closed) return;
+    this.#queue.push({ token, entry, event });
+    if (this.#queue.length > MAX_QUEUED) this.#hooks.dropped(this.#queue.splice(0, this.#queue.length - MAX_QUEUED).length);
+    this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
+  }
+
+  /** Resolves once everything queued so far was published, fenced or given up on (after `timeoutMs`). */
+  async drain(timeoutMs: number): Promise<void> {
+    if (!this.#flushing) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#flushing, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Stops retrying and drops what is left. */
+  close(): void {
+    this.#closed = true;
+    this.#queue = [];
+    clearTimeout(this.#retryTimer);
+    this.#wakeRetry?.();
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#queue.length > 0 && !this.#closed) {
+      const token = this.#queue[0]!.token;
+      let size = 0;
+      while (size < this.#queue.length && size < MAX_BATCH && this.#queue[size]!.token === token) size++;
+      const batch = this.#queue.slice(0, size);
+      let results: PublishResult[];
+      try {
+        results = await this.#store.publishMany(token, batch.map((item) => item.entry));
+      } catch (error) {
+        this.#hooks.failed(error, this.#retryMs);
+        await this.#pause();
+        continue;
+      }
+      this.#queue.splice(0, size);
+      results.forEach((result, index) => {
+        if (result === 'published') this.#hooks.published(batch[index]!.event);
+        else if (result === 'duplicate') this.#hooks.duplicate();
+      });
+      const fenced = results.filter((result) => result === 'fenced').length;
+      if (fenced > 0) {
+        const before = this.#queue.length;
+        this.#queue = this.#queue.filter((item) => item.token !== token);
+        this.#hooks.fenced(token, fenced + before - this.#queue.length);
+      }
+    }
+  }
+
+  #pause(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wakeRetry = resolve;
+      this.#retryTimer = setTimeout(resolve, this.#retryMs);
+    });
+  }
+}
