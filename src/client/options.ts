@@ -21,7 +21,6 @@ export const DEFAULTS = {
   closeTimeout: 2_000,
   maxPayload: 1024 * 1024,
   dedupeHistory: 256,
-  allowInsecureEndpoints: false,
 } as const;
 
 /** Options of {@link ZoomWsClient}. Only the four credentials are required. */
@@ -126,7 +125,7 @@ const optionsSchema = z.strictObject({
   dedupeHistory: z.number().int().min(0).max(100_000).default(DEFAULTS.dedupeHistory),
   logger: loggerSchema.optional(),
   inspect: inspectTarget.optional(),
-  allowInsecureEndpoints: z.boolean().default(DEFAULTS.allowInsecureEndpoints),
+  allowInsecureEndpoints: z.boolean().default(false),
 });
 
 export type ResolvedOptions = z.output<typeof optionsSchema>;
