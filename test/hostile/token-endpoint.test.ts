@@ -9,7 +9,7 @@ import { MIN_REFRESH_SPACING_MS } from '../../machines/connection.machine.js';
 import { TokenFetchError, ZoomWsClient } from '../../src/index.js';
 import { Secret } from '../../src/protocol/secret.js';
 import { startRawZoomServer } from '../support/raw-zoom-server.js';
-import { eventually } from '../support/wait.js';
+import { clientLeaks, eventually, handleBaseline } from '../support/wait.js';
 import { startHostileTokenServer, tokenBody, useHostileTokenServer } from './hostile-token-server.js';
 
 const SECRET = 'hostile-endpoint-S3CRET';
@@ -36,6 +36,12 @@ function stream(res: ServerResponse, total: number, sent: { bytes: number }): vo
   pump();
 }
 
+/** The client's side of the exchange (its socket, the timeout timer) is released; the server's side is the server's. */
+async function expectReleased(baseline: ReturnType<typeof handleBaseline>, serverUrl: string): Promise<void> {
+  const ports = [Number(new URL(serverUrl).port)];
+  await eventually(() => (clientLeaks(baseline, ports).length === 0 ? undefined : clientLeaks(baseline, ports).join(', ')), 'the client side released');
+}
+
 describe('token response body', () => {
   const hostile = useHostileTokenServer();
 
@@ -49,7 +55,7 @@ describe('token response body', () => {
       res.writeHead(200, { 'content-type': 'application/json', ...(declared ? { 'content-length': String(total + 2) } : {}) });
       stream(res, total, sent);
     });
-    global.gc?.();
+    const handles = handleBaseline();
     const before = process.memoryUsage().rss;
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
@@ -66,6 +72,8 @@ describe('token response body', () => {
     // The client stopped reading: what the server could push is bounded by socket buffers, not by the body.
     expect(sent.bytes).toBeLessThan(32 * 1024 * 1024);
     expect(peak - before).toBeLessThan(64 * 1024 * 1024);
+    // The aborted connection and the timeout timer are released.
+    await expectReleased(handles, server.url);
   });
 
   it('a body of exactly the limit is still read', async () => {
@@ -87,6 +95,7 @@ describe('token response body', () => {
       res.on('close', () => clearInterval(timer));
     });
     const timeout = 300;
+    const handles = handleBaseline();
     const started = performance.now();
     const error = await requestAccessToken(config(server.url, timeout)).catch((e: unknown) => e);
     const elapsed = performance.now() - started;
@@ -95,6 +104,7 @@ describe('token response body', () => {
     expect(elapsed).toBeGreaterThanOrEqual(timeout - 5);
     // The body needs ~4 s at this pace: ending near the timeout shows the timer covered the body.
     expect(elapsed).toBeLessThan(timeout + 1_000);
+    await expectReleased(handles, server.url);
   });
 
   it('the client leaves authenticating after tokenTimeout while the body trickles, and backs off', async () => {
