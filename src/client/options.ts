@@ -51,7 +51,7 @@ export interface ZoomWsClientOptions {
   refreshMargin?: number;
   /** Time allowed from opening a socket to `build_connection` success. @default 10000 */
   connectTimeout?: number;
-  /** Time allowed for one token request. @default 10000 */
+  /** Time allowed for one token request, the whole exchange: connecting, headers and body. @default 10000 */
   tokenTimeout?: number;
   /** A connection that stayed open this long resets the backoff. @default 30000 */
   stablePeriod?: number;
