@@ -393,6 +393,7 @@ export class ZoomWsCluster implements AsyncDisposable {
     child.on('outage', ({ outage }: { outage: Outage }) => {
       if (outage.endedBy === 'reconnected') this.#record({ from: outage.from, to: outage.to, reason: outage.reason, detail: outage.detail });
     });
+    child.on('rotated', () => this.#log.info('Token refreshed; the new socket took over without a gap'));
     let shown: ConnectionState = 'idle';
     child.subscribe((snapshot: SnapshotFrom<typeof import('../../machines/connection.machine.js').connectionMachine>) => {
       if (child !== this.#child) return;
