@@ -81,14 +81,18 @@ function send(config: TokenRequestConfig, basic: string, signal: AbortSignal): P
   });
 }
 
-/** Reads at most {@link MAX_TOKEN_BODY_BYTES}; a larger body (declared or streamed) aborts the exchange. */
+/** Raised (and used as the abort reason) when the body exceeds {@link MAX_TOKEN_BODY_BYTES}. */
+class BodyTooLarge extends Error {}
+
+/** Reads at most {@link MAX_TOKEN_BODY_BYTES}; a larger body (declared or streamed) aborts the exchange unread. */
 async function readBoundedBody(response: Response, exchange: AbortController): Promise<string> {
-  const tooLarge = () => {
-    exchange.abort(new BodyTooLarge());
-    return new BodyTooLarge();
+  const refuse = (): never => {
+    const error = new BodyTooLarge();
+    exchange.abort(error);
+    throw error;
   };
   const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > MAX_TOKEN_BODY_BYTES) throw tooLarge();
+  if (Number.isFinite(declared) && declared > MAX_TOKEN_BODY_BYTES) refuse();
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -99,14 +103,12 @@ async function readBoundedBody(response: Response, exchange: AbortController): P
     size += value.byteLength;
     if (size > MAX_TOKEN_BODY_BYTES) {
       void reader.cancel().catch(() => {});
-      throw tooLarge();
+      refuse();
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
-
-class BodyTooLarge extends Error {}
 
 function classify(response: Response, body: string, config: TokenRequestConfig, scrub: (text: string) => string): AccessToken {
   const status = response.status;
