@@ -3,26 +3,29 @@
  *
  * Runs every benchmark (ZoomWsClient against a bare `ws` baseline, interleaved in this one process run),
  * prints a markdown table on stdout and writes the rows to `bench/results.json` (or PATH).
- * Progress goes to stderr. `--only` takes any of: throughput, latency, reconnect, dead, rotation, scale.
+ * Progress goes to stderr. `--only` takes any of: throughput, latency, reconnect, dead, rotation, scale, publish, failover.
  */
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nowMs } from './clock.js';
 import { deadDetection } from './dead.js';
+import { failover } from './failover.js';
 import type { Row } from './harness.js';
 import { latency } from './latency.js';
 import { reconnect } from './reconnect.js';
+import { publishThroughput } from './publish.js';
 import { markdownTable, writeJson } from './report.js';
 import { rotation } from './rotation.js';
 import { scale } from './scale.js';
 import { BenchServer } from './server-control.js';
 import { throughput } from './throughput.js';
+import { startRedisServer } from '../test/support/redis-server.js';
 
 /** The repository root: this file runs as dist/bench/bench/main.js. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-const SUITES = ['throughput', 'latency', 'reconnect', 'dead', 'rotation', 'scale'] as const;
+const SUITES = ['throughput', 'latency', 'reconnect', 'dead', 'rotation', 'scale', 'publish', 'failover'] as const;
 type Suite = (typeof SUITES)[number];
 
 interface Args {
@@ -49,7 +52,7 @@ function parseArgs(argv: string[]): Args {
       for (const name of names) if (!SUITES.includes(name as Suite)) throw new Error(`unknown suite "${name}" (known: ${SUITES.join(', ')})`);
       args.only = new Set(names as Suite[]);
     } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run bench -- [--quick] [--json PATH] [--only throughput,latency,reconnect,dead,rotation,scale] [--rounds N>=5]\n');
+      process.stdout.write('usage: npm run bench -- [--quick] [--json PATH] [--only throughput,latency,reconnect,dead,rotation,scale,publish,failover] [--rounds N>=5]\n');
       process.exit(0);
     } else throw new Error(`unknown argument "${arg}"`);
   }
@@ -76,6 +79,9 @@ function plan(quick: boolean, rounds: number | undefined) {
     scale: quick
       ? { rounds: 5, counts: [200, 400], standsFor: [1000, 10_000], sidesTogether: true, heartbeatMs: 1000, settleMs: 100, idleMs: 1000, concurrency: 200 }
       : { rounds: 5, counts: [1000, 10_000], heartbeatMs: 1000, settleMs: 1500, idleMs: 3000, concurrency: 200 },
+    publish: { rounds: r, eventsPerRound: quick ? 5_000 : 40_000 },
+    // The 1/5-scale timings of docs/cluster-design: TTL 2000, renew 400, deadline 1300, acquire 200.
+    failover: { rounds: quick ? 10 : Math.max(20, r), timings: { leaseTtl: 2000, renewInterval: 400, renewDeadline: 1300, acquireInterval: 200 } },
   };
 }
 
@@ -115,6 +121,19 @@ async function main(): Promise<void> {
     if (args.only.has('rotation')) {
       log('rotation gap (embedded simulator, then overlapping bench server)');
       add(...(await rotation(server, config.rotation)));
+    }
+    if (args.only.has('publish')) {
+      log('publish throughput into a real redis-server');
+      add(await publishThroughput(config.publish));
+    }
+    if (args.only.has('failover')) {
+      log('failover and handover between relay child processes (real redis-server)');
+      const redis = await startRedisServer();
+      try {
+        add(...(await failover(server, redis.url, config.failover, log)));
+      } finally {
+        await redis.stop();
+      }
     }
   } finally {
     await server.stop();

@@ -1,7 +1,7 @@
 /** Starts `server.js` in a child process and talks to it over IPC. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ServerCommand, ServerReady } from './server.js';
+import type { ServerCommand, ServerReady, SubscriptionHistory } from './server.js';
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./server.js', import.meta.url));
 
@@ -66,6 +66,12 @@ export class BenchServer {
   /** Time (µs) from which the sockets of `tag` get nothing more. */
   async stall(tag: string): Promise<number> {
     return (await this.call<{ at: number }>({ cmd: 'stall', tag })).at;
+  }
+
+  /** When the connections of subscription `sub` opened (`build_connection` sent) and closed, in order. */
+  async history(sub: string): Promise<SubscriptionHistory> {
+    const { opens, closes } = await this.call<SubscriptionHistory & Record<string, unknown>>({ cmd: 'history', sub });
+    return { opens, closes };
   }
 
   stop(): Promise<void> {

@@ -17,7 +17,8 @@
  *
  * Controlled over IPC (`{id, cmd, …}` → `{id, …result}`): `drop` (destroy the tag's sockets), `stall` (the tag's
  * sockets get nothing more, not even heartbeat replies), `stream-start`/`stream-stop` (a numbered event every
- * `intervalMs` to the live sockets of a subscription), `counts`. Argument `--ports N` listens on N ports.
+ * `intervalMs` to the live sockets of a subscription), `counts`, `history` (when a subscription's connections
+ * opened and closed: the failover rows). Argument `--ports N` listens on N ports.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -39,7 +40,20 @@ export type ServerCommand =
   | { cmd: 'stall'; tag: string }
   | { cmd: 'stream-start'; sub: string; intervalMs: number; size?: PayloadSize }
   | { cmd: 'stream-stop'; sub: string }
-  | { cmd: 'counts' };
+  | { cmd: 'counts' }
+  | { cmd: 'history'; sub: string };
+
+/** When something happened, on both clocks: the shared monotonic one (µs) and the epoch (ms, fractional). */
+export interface Stamp {
+  us: number;
+  epochMs: number;
+}
+
+/** A subscription's connections as the server saw them: `build_connection` sent, and closes of those. */
+export interface SubscriptionHistory {
+  opens: Stamp[];
+  closes: Stamp[];
+}
 
 export interface ServerReady {
   type: 'ready';
@@ -56,7 +70,16 @@ const byTag = new Map<string, Set<Conn>>();
 const streams = new Map<string, { timer: NodeJS.Timeout; sent: number; undelivered: number }>();
 const counts = { connections: 0, open: 0, heartbeats: 0, tokens: 0 };
 const pairs = new Map<string, { a?: Conn; b?: Conn }>();
+const histories = new Map<string, SubscriptionHistory>();
 let tokenCounter = 0;
+
+const stamp = (): Stamp => ({ us: nowUs(), epochMs: performance.timeOrigin + performance.now() });
+
+function historyOf(sub: string): SubscriptionHistory {
+  let history = histories.get(sub);
+  if (!history) histories.set(sub, (history = { opens: [], closes: [] }));
+  return history;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Pre-encoded frames
@@ -211,7 +234,9 @@ function accept(ws: WebSocket, request: IncomingMessage): void {
   counts.connections++;
   counts.open++;
   ws.on('error', () => {});
+  let established = false;
   ws.on('close', () => {
+    if (established) historyOf(sub).closes.push(stamp());
     conn.open = false;
     counts.open--;
     removeFrom(bySub, conn.sub, conn);
@@ -235,6 +260,8 @@ function accept(ws: WebSocket, request: IncomingMessage): void {
     return;
   }
   ws.send(CONNECTED);
+  established = true;
+  historyOf(sub).opens.push(stamp());
   // One connection per subscription: the newcomer wins (after `overlap` ms, to model a slow handover).
   const older = [...(bySub.get(sub) ?? [])];
   addTo(bySub, sub, conn);
@@ -316,6 +343,8 @@ function run(message: ServerCommand): Record<string, unknown> {
     }
     case 'counts':
       return { ...counts };
+    case 'history':
+      return { ...historyOf(message.sub) };
   }
 }
 
