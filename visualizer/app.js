@@ -3,29 +3,43 @@ import { renderDiagram } from './diagram.js';
 import { History } from './history.js';
 import { connectLink } from './link.js';
 import { addClientEvent, renderContext, TransitionLog } from './panels.js';
-import { activeStateIds, describeValue, phaseOf } from './statechart-value.js';
+import { activeStateIds, clock, describeEvent, describeValue, phaseOf } from './statechart-value.js';
 
 const $ = (selector) => document.querySelector(selector);
 
+/** The run's token: the server printed the page's URL with it, and the page's WebSocket must present it. */
+const token = new URLSearchParams(location.search).get('token') ?? '';
+
 const history = new History();
 const log = new TransitionLog($('#log'), (index) => history.select(index));
+/** Laid-out machines (built by `npm run layout`), by machine id; the first one is drawn until an actor shows up. */
+const layouts = new Map();
+/** The machine drawn now, and its diagram controls. */
+let drawn;
 let diagram;
-let rootId = 'zoomWs';
-/** Root actors (sessionId → name) announced by `@xstate.actor`. */
+/** Root actors (sessionId → machine id) announced by `@xstate.actor`. */
 const roots = new Map();
 let session;
 let stats;
 
-function isConnectionRoot(message) {
-  if (message.sessionId !== message.rootId) return false;
+/** The machine of a root actor's snapshot, or undefined for child actors and machines without a layout. */
+function machineOf(message) {
+  if (message.sessionId !== message.rootId) return undefined;
   const name = roots.get(message.sessionId);
-  // Late page without the registration: accept snapshots whose value is a state of this machine.
-  return name === undefined ? looksLikeOurs(message.snapshot?.value) : name === rootId;
+  if (name !== undefined) return layouts.has(name) ? name : undefined;
+  // Late page without the registration: the machine one of whose top-level states the value names.
+  const value = message.snapshot?.value;
+  const top = typeof value === 'string' ? value : value && Object.keys(value)[0];
+  for (const [id, layout] of layouts) if (layout.states.some((state) => state.id === `${id}.${top}`)) return id;
+  return undefined;
 }
 
-function looksLikeOurs(value) {
-  const top = typeof value === 'string' ? value : value && Object.keys(value)[0];
-  return diagram?.stateIds().includes(`${rootId}.${top}`) ?? false;
+function draw(machineId) {
+  if (drawn === machineId) return;
+  drawn = machineId;
+  diagram = renderDiagram($('#diagram'), layouts.get(machineId));
+  $('#machine').textContent = machineId;
+  document.body.dataset.machine = machineId;
 }
 
 function onInspection(message) {
@@ -33,7 +47,9 @@ function onInspection(message) {
     roots.set(message.sessionId, message.name);
     return;
   }
-  if (message.type !== '@xstate.snapshot' || !isConnectionRoot(message)) return;
+  if (message.type !== '@xstate.snapshot') return;
+  const machine = machineOf(message);
+  if (machine === undefined) return;
   const newSession = session !== undefined && session !== message.sessionId;
   session = message.sessionId;
   history.add({
@@ -44,36 +60,46 @@ function onInspection(message) {
     context: message.snapshot.context ?? {},
     stats,
     session: message.sessionId,
+    machine,
   });
-  log.add(history.entries.at(-1), newSession);
+  const entry = history.entries.at(-1);
+  // The log lists what a person can see change; snapshots that look the same are folded into the one before.
+  if (entry.visible) log.add(entry, newSession);
 }
 
 function render() {
   const entry = history.current();
+  const cause = history.cause();
   const position = $('#position');
   position.dataset.view = history.live ? 'live' : 'history';
   position.textContent = history.live ? `live · ${history.entries.length} snapshots` : `snapshot ${history.position() + 1} of ${history.entries.length}`;
   document.body.dataset.view = history.live ? 'live' : 'history';
   $('[data-action="step-back"]').disabled = history.entries.length < 2 || history.position() === 0;
-  $('[data-action="step-forward"]').disabled = history.live || history.position() >= history.entries.length - 1;
+  $('[data-action="step-forward"]').disabled = history.live;
   $('[data-action="live"]').disabled = history.live;
   renderContext($('#context'), $('#context-json'), $('#context-when'), entry, entry ? history.outagesUntilCurrent() : []);
-  if (!entry) return;
+  const ledBy = $('#led-by');
+  if (!entry) {
+    ledBy.textContent = '';
+    return;
+  }
+  const quiet = history.runLength() - 1;
+  ledBy.textContent = `after ${describeEvent(cause.event)} at ${clock(cause.at)}${quiet > 0 ? ` (+${quiet} snapshot${quiet === 1 ? '' : 's'} that changed nothing shown)` : ''}`;
+  ledBy.dataset.event = cause.event;
   const now = $('#now');
   now.textContent = describeValue(entry.value);
   now.dataset.phase = phaseOf(entry.value);
-  log.select(entry.index);
-  if (!diagram) return;
-  const active = activeStateIds(rootId, entry.value);
+  log.select(cause.index);
+  draw(entry.machine);
+  const active = activeStateIds(entry.machine, entry.value);
   diagram.setActive(active);
   const before = history.previous();
-  diagram.setTaken(entry.event, before ? activeStateIds(rootId, before.value) : [], active);
+  diagram.setTaken(cause.event, before ? activeStateIds(before.machine, before.value) : [], active);
 }
 
 function onHello(message) {
   // A (re)connected server replays what it kept: start over rather than show entries twice.
-  history.entries.length = 0;
-  history.cursor = null;
+  history.clear();
   $('#log').replaceChildren();
   session = undefined;
   $('#mode').textContent = message.mode === 'embedded' ? 'embedded simulator' : 'attach mode';
@@ -89,9 +115,10 @@ function onHello(message) {
   render();
 }
 
-/** Connected once the diagram is drawn, so that every replayed snapshot can be matched to the machine. */
+/** Connected once the diagrams are loaded, so that every replayed snapshot can be matched to a machine. */
 let link;
 const startLink = () => connectLink({
+  token,
   onStatus(status) {
     $('#link').dataset.link = status;
     $('#link').textContent = status === 'open' ? 'connected' : 'disconnected, retrying…';
@@ -140,14 +167,16 @@ document.addEventListener('keydown', (event) => {
   else if (event.key === 'End') history.goLive();
 });
 
-fetch('/graph.json')
-  .then((response) => {
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return response.json();
-  })
-  .then((layout) => {
-    rootId = layout.rootId;
-    diagram = renderDiagram($('#diagram'), layout);
+async function getJson(path) {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+getJson('/layouts/index.json')
+  .then(async (index) => {
+    for (const { id, file } of index.machines) layouts.set(id, await getJson(`/layouts/${encodeURIComponent(file)}`));
+    draw(index.machines[0].id);
     document.body.dataset.diagram = 'ready';
     render();
     link = startLink();

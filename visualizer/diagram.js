@@ -1,4 +1,4 @@
-// Draws the laid-out statechart (from /graph.json) as SVG and marks active states and taken transitions.
+// Draws a laid-out statechart (from /layouts/<machine id>.json, computed at build time) as SVG and marks active states and taken transitions.
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -27,7 +27,7 @@ export function renderDiagram(container, layout) {
     width: layout.width + 2 * margin,
     height: layout.height + 2 * margin,
     role: 'img',
-    'aria-label': 'Connection statechart',
+    'aria-label': `${layout.rootId} statechart`,
   });
   const defs = el('defs', {}, svg);
   const marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, defs);

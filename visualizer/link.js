@@ -3,13 +3,14 @@
 const RETRY_MS = 1000;
 
 /**
- * Connects to `ws://<this host>/ui`. `onMessage` gets every parsed message; `onStatus` gets
- * `'open' | 'closed'`. Returns `send(message)`, which drops messages while disconnected.
+ * Connects to `ws://<this host>/ui?token=<token>` (the run's token, from the page's own URL). `onMessage` gets
+ * every parsed message; `onStatus` gets `'open' | 'closed'`. Returns `send(message)`, which drops messages
+ * while disconnected.
  */
-export function connectLink({ onMessage, onStatus }) {
+export function connectLink({ token, onMessage, onStatus }) {
   let socket;
   const open = () => {
-    socket = new WebSocket(`ws://${location.host}/ui`);
+    socket = new WebSocket(`ws://${location.host}/ui?token=${encodeURIComponent(token)}`);
     socket.addEventListener('open', () => onStatus('open'));
     socket.addEventListener('message', (event) => {
       let message;

@@ -35,12 +35,12 @@ export function describeValue(value) {
   return `(${entries.map(([key, inner]) => `${key}.${describeValue(inner)}`).join(', ')})`;
 }
 
-/** The top-level phase a user would name: `open`, `backoff`, `connecting`… */
+/** The phase a user would name: `open`, `backoff`, `connecting`… (the connection machine's `connection.*` unwrapped). */
 export function phaseOf(value) {
   if (typeof value === 'string') return value;
-  const connection = value?.connection;
-  if (typeof connection === 'string') return connection;
-  return connection ? Object.keys(connection)[0] : '?';
+  const [top, inner] = Object.entries(value ?? {})[0] ?? [];
+  if (top !== 'connection') return top ?? '?';
+  return typeof inner === 'string' ? inner : Object.keys(inner ?? {})[0] ?? '?';
 }
 
 /** `xstate.after.retryDelay.zoomWs.backoff` → `after retryDelay`; `xstate.done.actor.fetchToken` → `done fetchToken`. */

@@ -60,7 +60,8 @@ const ROOT_OPTIONS = {
 
 /**
  * Lays the statechart out with ELK's layered algorithm across the hierarchy (edges cross compound borders).
- * Takes a couple of hundred milliseconds: compute it once per process.
+ * Build time only (`npm run layout`): ELK is a devDependency, and the page loads the result from
+ * `visualizer/layouts/`.
  */
 export async function layoutStatechart(graph: StatechartGraph): Promise<DiagramLayout> {
   // A CommonJS module that also sets `module.exports.default`: the one spelling TypeScript and Node agree on.

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { ByteBoundedQueue } from './byte-bounded-queue.js';
 
 /** A command from the page (a fault button). */
 export interface PageCommand {
@@ -20,46 +21,67 @@ export interface InspectionHubOptions {
   hello: () => ServerMessage;
   /** Runs a page command; its result (or error message) goes back to that page. */
   onCommand?: CommandHandler;
-  /** Inspection messages replayed to a page that connects late. @default 2000 */
-  replay?: number;
+  /** Bytes of inspection messages (oldest dropped first) replayed to a page that connects late. @default {@link DEFAULT_REPLAY_BYTES} */
+  replayBytes?: number;
+  /** Bytes of actor registrations kept, so that a late page still learns which actor is which. @default {@link DEFAULT_ACTOR_BYTES} */
+  actorBytes?: number;
 }
+
+/**
+ * 16 MiB of recent inspection messages: thousands of ordinary snapshots (about 1–3 KB each), while a source
+ * sending 1 MiB messages (the socket limit) cannot make the server hold more than this.
+ */
+export const DEFAULT_REPLAY_BYTES = 16 * 1024 * 1024;
+/** 4 MiB of `@xstate.actor` registrations (each carries the machine definition, a few KB). */
+export const DEFAULT_ACTOR_BYTES = 4 * 1024 * 1024;
 
 /**
  * The relay between inspection sources and pages. It follows the relay of `@statelyai/inspect`'s
  * `createInspectorServer` — an inspection message from one socket goes to every other socket, and a late
- * joiner gets the recent ones — so any `@statelyai/inspect` WebSocket inspector or receiver works with it.
- * On top of that, sockets of the page (`/ui`) can send commands, which are answered and never relayed.
+ * joiner gets the recent ones — so any `@statelyai/inspect` WebSocket inspector works with it (a receiver
+ * needs the run's token to read the relay). On top of that, sockets of the page (`/ui`) can send commands, which are answered and never relayed.
  */
 export class InspectionHub {
   readonly #options: InspectionHubOptions;
-  readonly #sockets = new Map<WebSocket, 'source' | 'page'>();
+  readonly #sockets = new Map<WebSocket, { kind: 'source' | 'page'; reads: boolean }>();
   /** Recent inspection messages (serialized), oldest first. */
-  readonly #recent: string[] = [];
-  /** Actor registrations, kept apart from the ring so that a late page still learns which actor is which. */
-  readonly #actors = new Map<string, string>();
+  readonly #recent: ByteBoundedQueue<number>;
+  #sequence = 0;
+  /** Actor registrations, kept apart from the recent ones so that a late page still learns which actor is which. */
+  readonly #actors: ByteBoundedQueue<string>;
   /** Commands run one after the other, so that answers come back in the order the buttons were pressed. */
   #commands: Promise<void> = Promise.resolve();
 
   constructor(options: InspectionHubOptions) {
     this.#options = options;
+    this.#recent = new ByteBoundedQueue(options.replayBytes ?? DEFAULT_REPLAY_BYTES);
+    this.#actors = new ByteBoundedQueue(options.actorBytes ?? DEFAULT_ACTOR_BYTES);
   }
 
-  /** Takes over a connected socket. `page` sockets may send commands; both kinds receive the relay. */
-  add(socket: WebSocket, kind: 'source' | 'page'): void {
-    this.#sockets.set(socket, kind);
+  /** Bytes held for late pages (recent messages and actor registrations). */
+  get retainedBytes(): number {
+    return this.#recent.bytes + this.#actors.bytes;
+  }
+
+  /**
+   * Takes over a connected socket. `page` sockets may send commands; sockets that `reads` receive the relay
+   * (and the replay), the others only send.
+   */
+  add(socket: WebSocket, kind: 'source' | 'page', reads: boolean): void {
+    this.#sockets.set(socket, { kind, reads });
     socket.on('error', () => socket.terminate());
     socket.on('close', () => this.#sockets.delete(socket));
     socket.on('message', (data, isBinary) => {
       if (!isBinary) this.#receive(socket, kind, data.toString());
     });
     if (kind === 'page') this.#send(socket, this.#options.hello());
-    for (const text of [...this.#actors.values(), ...this.#recent]) socket.send(text);
+    if (reads) for (const text of [...this.#actors.texts(), ...this.#recent.texts()]) socket.send(text);
   }
 
   /** Sends a server message to every page. */
   broadcast(message: ServerMessage): void {
     const text = JSON.stringify(message);
-    for (const [socket, kind] of this.#sockets) if (kind === 'page' && socket.readyState === WebSocket.OPEN) socket.send(text);
+    for (const [socket, { kind }] of this.#sockets) if (kind === 'page' && socket.readyState === WebSocket.OPEN) socket.send(text);
   }
 
   /** Closes every socket. */
@@ -78,7 +100,7 @@ export class InspectionHub {
     if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
     if (message.type.startsWith('@xstate.')) {
       this.#remember(message.type, message.sessionId, text);
-      for (const [socket] of this.#sockets) if (socket !== from && socket.readyState === WebSocket.OPEN) socket.send(text);
+      for (const [socket, { reads }] of this.#sockets) if (reads && socket !== from && socket.readyState === WebSocket.OPEN) socket.send(text);
       return;
     }
     if (kind === 'page' && message.type === 'zoom-ws.command' && typeof message.command === 'string') {
@@ -90,11 +112,9 @@ export class InspectionHub {
   #remember(type: string, sessionId: unknown, text: string): void {
     if (type === '@xstate.actor' && typeof sessionId === 'string') {
       this.#actors.set(sessionId, text);
-      if (this.#actors.size > 200) this.#actors.delete(this.#actors.keys().next().value!);
       return;
     }
-    this.#recent.push(text);
-    if (this.#recent.length > (this.#options.replay ?? 2_000)) this.#recent.shift();
+    this.#recent.set(this.#sequence++, text);
   }
 
   async #run(socket: WebSocket, command: string): Promise<void> {

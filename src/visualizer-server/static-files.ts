@@ -9,7 +9,11 @@ const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.json': 'application/json',
 };
+
+/** Sub-folders served as they are: the statechart layouts computed at build time (`npm run layout`). */
+const SUBFOLDERS = ['layouts'];
 
 export interface StaticFile {
   body: Buffer;
@@ -31,14 +35,20 @@ export function findVisualizerDir(from: string = fileURLToPath(import.meta.url))
 
 /**
  * Loads the page's assets into memory once: a fixed map from URL path to file, so no request path ever
- * reaches the file system (no traversal to worry about). Only top-level files with a known type are served.
+ * reaches the file system (no traversal to worry about). Only files with a known type are served: top-level
+ * ones and those of {@link SUBFOLDERS}.
  */
 export async function loadStaticFiles(dir: string): Promise<Map<string, StaticFile>> {
   const files = new Map<string, StaticFile>();
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const contentType = CONTENT_TYPES[extname(entry.name)];
-    if (!entry.isFile() || !contentType) continue;
-    files.set(`/${entry.name}`, { body: await readFile(join(dir, entry.name)), contentType });
+  for (const folder of ['', ...SUBFOLDERS]) {
+    const path = join(dir, folder);
+    if (!existsSync(path)) continue;
+    for (const entry of await readdir(path, { withFileTypes: true })) {
+      const contentType = CONTENT_TYPES[extname(entry.name)];
+      if (!entry.isFile() || !contentType) continue;
+      const url = folder === '' ? `/${entry.name}` : `/${folder}/${entry.name}`;
+      files.set(url, { body: await readFile(join(path, entry.name)), contentType });
+    }
   }
   const index = files.get('/index.html');
   if (index) files.set('/', index);

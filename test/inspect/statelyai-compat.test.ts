@@ -83,7 +83,7 @@ describe('compatibility with @statelyai/inspect', () => {
   it('the visualizer relays what @statelyai/inspect sends to its pages, so any inspected service can attach', async () => {
     const server: VisualizerServer = await startVisualizerServer({ mode: 'attach' });
     cleanups.push(() => server.close());
-    const page = new WebSocket(`ws://127.0.0.1:${server.port}/ui`, { origin: `http://127.0.0.1:${server.port}` });
+    const page = new WebSocket(`ws://127.0.0.1:${server.port}/ui?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
     const seen: Received[] = [];
     page.on('message', (data) => seen.push(JSON.parse(data.toString()) as Received));
     await new Promise<void>((resolve, reject) => {

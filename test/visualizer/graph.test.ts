@@ -1,8 +1,8 @@
 import { and, createMachine, not } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../machines/connection.machine.js';
-import { layoutStatechart, type Box } from '../../src/visualizer-server/layout.js';
-import { guardLabel, statechartGraph } from '../../src/visualizer-server/statechart-graph.js';
+import { layoutStatechart, type Box } from '../../src/diagram/layout.js';
+import { guardLabel, statechartGraph } from '../../src/diagram/statechart-graph.js';
 import { allStateIds } from './state-ids.js';
 
 const inside = (inner: Box, outer: Box) =>

@@ -47,8 +47,8 @@ describe('visualizer server', () => {
 
   it('serves the page and its assets from the package, with a same-origin-only CSP, on 127.0.0.1 only', async () => {
     const s = await start();
-    expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    const page = await get(s, '/');
+    expect(s.url).toBe(`http://127.0.0.1:${s.port}/?token=${s.token}`);
+    const page = await get(s, `/?token=${s.token}`);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
@@ -58,13 +58,33 @@ describe('visualizer server', () => {
     expect((await get(s, '/../package.json')).status).toBe(404);
     expect((await get(s, '/README.md')).status).toBe(404);
     // DNS rebinding: a page served under another name must not reach the server.
-    expect((await get(s, '/', 'evil.example:80')).status).toBe(421);
+    expect((await get(s, `/?token=${s.token}`, 'evil.example:80')).status).toBe(421);
   });
 
-  it('serves the laid-out statechart as /graph.json', async () => {
+  it('refuses the page without this run\'s token, and each run has its own', async () => {
     const s = await start();
-    const { status, body } = await get(s, '/graph.json');
+    const other = await startVisualizerServer();
+    try {
+      expect(s.token).toMatch(/^[\w-]{43}$/);
+      expect(other.token).not.toBe(s.token);
+      for (const path of ['/', '/index.html', '/?token=', `/?token=${other.token}`, `/?token=${s.token.slice(0, -1)}`]) {
+        const { status, body } = await get(s, path);
+        expect(status, path).toBe(403);
+        expect(body).toContain('open the URL that `zoom-ws visualize` printed');
+      }
+      expect((await get(s, `/index.html?token=${s.token}`)).status).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('serves the layouts computed at build time, one per machine', async () => {
+    const s = await start();
+    const index = JSON.parse((await get(s, '/layouts/index.json')).body) as { machines: Array<{ id: string; file: string }> };
+    expect(index.machines.map((machine) => machine.id)).toEqual(expect.arrayContaining(['zoomWs', 'replica']));
+    const { status, headers, body } = await get(s, '/layouts/zoomWs.json');
     expect(status).toBe(200);
+    expect(headers['content-type']).toBe('application/json');
     const layout = JSON.parse(body) as { rootId: string; states: Array<{ id: string }> };
     expect(layout.rootId).toBe('zoomWs');
     expect(layout.states.map((state) => state.id)).toContain('zoomWs.connection.open.liveness.awaitingFrame');
@@ -72,7 +92,7 @@ describe('visualizer server', () => {
 
   it('relays inspection from a source to pages, replays it to late pages, and greets pages with the mode', async () => {
     const s = await start({ mode: 'attach' });
-    const early = await connect(s, '/ui', `http://127.0.0.1:${s.port}`);
+    const early = await connect(s, `/ui?token=${s.token}`, `http://127.0.0.1:${s.port}`);
     peers.push(early);
     const source = await connect(s, '/inspect');
     peers.push(source);
@@ -83,7 +103,7 @@ describe('visualizer server', () => {
     expect(early.messages[0]).toEqual({ type: 'zoom-ws.hello', mode: 'attach', commands: [], inspectUrl: s.inspectUrl });
     expect(early.messages.slice(1).map((m) => m.type)).toEqual(['@xstate.actor', '@xstate.snapshot', '@xstate.snapshot', '@xstate.snapshot']);
 
-    const late = await connect(s, '/ui', `http://localhost:${s.port}`);
+    const late = await connect(s, `/ui?token=${s.token}`, `http://localhost:${s.port}`);
     peers.push(late);
     await eventually(() => (late.messages.length === 5 ? undefined : `${late.messages.length} messages`), 'the replay');
     expect(late.messages.slice(1)).toEqual(early.messages.slice(1));
@@ -101,7 +121,7 @@ describe('visualizer server', () => {
         return 'dropped';
       },
     });
-    const page = await connect(s, '/ui', `http://127.0.0.1:${s.port}`);
+    const page = await connect(s, `/ui?token=${s.token}`, `http://127.0.0.1:${s.port}`);
     const source = await connect(s, '/inspect');
     peers.push(page, source);
     page.socket.send(JSON.stringify({ type: 'zoom-ws.command', command: 'drop' }));
@@ -116,18 +136,76 @@ describe('visualizer server', () => {
   });
 
   it.each([
-    ['a page from another origin', '/ui', 'http://evil.example'],
-    ['a page socket without an origin', '/ui', undefined],
+    ['a page from another origin', '/ui?token=TOKEN', 'http://evil.example'],
+    ['a page socket without an origin', '/ui?token=TOKEN', undefined],
+    ['a page socket without the token', '/ui', 'LOCAL'],
+    ['a page socket with a wrong token', '/ui?token=x', 'LOCAL'],
     ['an unknown path', '/other', undefined],
   ])('refuses %s', async (_, path, origin) => {
     const s = await start();
-    await expect(connect(s, path, origin)).rejects.toThrow(/403/);
+    await expect(connect(s, path.replace('TOKEN', s.token), origin === 'LOCAL' ? `http://127.0.0.1:${s.port}` : origin)).rejects.toThrow(/403/);
+  });
+
+  it('lets any local process send inspection, but only token holders read the relay', async () => {
+    const s = await start({ mode: 'attach' });
+    const sender = await connect(s, '/inspect');
+    const snooper = await connect(s, '/inspect');
+    const receiver = await connect(s, `/inspect?token=${s.token}`);
+    peers.push(sender, snooper, receiver);
+    for (let n = 1; n <= 3; n++) sender.socket.send(JSON.stringify(snapshot(n)));
+    await eventually(() => (receiver.messages.length === 3 ? undefined : `${receiver.messages.length} messages`), 'the relay to the receiver');
+    const late = await connect(s, '/inspect');
+    peers.push(late);
+    // One more message through the same sockets: had the snooper been sent anything, it would have arrived first.
+    sender.socket.send(JSON.stringify(snapshot(4)));
+    await eventually(() => (receiver.messages.length === 4 ? undefined : `${receiver.messages.length} messages`), 'the fourth message');
+    expect(snooper.messages).toEqual([]);
+    expect(late.messages).toEqual([]);
+  });
+
+  it('bounds what it keeps for late pages by bytes, not by count', async () => {
+    const s = await start({ mode: 'attach', replayBytes: 10_000 });
+    const source = await connect(s, '/inspect');
+    peers.push(source);
+    const big = (n: number) => JSON.stringify({ ...snapshot(n), snapshot: { value: 'idle', status: 'active', context: { pad: 'x'.repeat(3_000) } } });
+    for (let n = 1; n <= 20; n++) source.socket.send(big(n));
+    // One small message after the big ones: once the receiver has it, the server has stored them all.
+    const receiver = await connect(s, `/inspect?token=${s.token}`);
+    peers.push(receiver);
+    source.socket.send(JSON.stringify(snapshot(21)));
+    await eventually(() => (receiver.messages.some((m) => m.createdAt === '21') ? undefined : 'not yet'), 'the last message');
+    const late = await connect(s, `/ui?token=${s.token}`, `http://127.0.0.1:${s.port}`);
+    peers.push(late);
+    await eventually(() => (late.messages.some((m) => m.createdAt === '21') ? undefined : 'not yet'), 'the replay');
+    const replayed = late.messages.slice(1);
+    // Newest first kept: 3 of the 3 KB messages and the small one fit in 10,000 bytes.
+    expect(replayed.map((m) => m.createdAt)).toEqual(['18', '19', '20', '21']);
+    expect(replayed.reduce((sum, m) => sum + JSON.stringify(m).length, 0)).toBeLessThanOrEqual(10_000);
+  });
+
+  it('holds at most 16 MiB for late pages by default, however large the messages (1 MiB each here)', async () => {
+    const s = await start({ mode: 'attach' });
+    const source = await connect(s, '/inspect');
+    peers.push(source);
+    const receiver = await connect(s, `/inspect?token=${s.token}`);
+    peers.push(receiver);
+    const payload = 'x'.repeat(1024 * 1024 - 400);
+    for (let n = 1; n <= 24; n++) source.socket.send(JSON.stringify({ ...snapshot(n), snapshot: { value: 'idle', status: 'active', context: { payload } } }));
+    source.socket.send(JSON.stringify(snapshot(25)));
+    await eventually(() => (receiver.messages.some((m) => m.createdAt === '25') ? undefined : `${receiver.messages.length} messages`), 'the relay', 10_000);
+    const late = await connect(s, `/ui?token=${s.token}`, `http://127.0.0.1:${s.port}`);
+    peers.push(late);
+    const bytes = () => late.messages.slice(1).reduce((sum, m) => sum + JSON.stringify(m).length, 0);
+    await eventually(() => (late.messages.some((m) => m.createdAt === '25') ? undefined : `${late.messages.length} messages`), 'the replay', 10_000);
+    expect(bytes()).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(late.messages.length - 1).toBeLessThan(25);
+    expect(late.messages.length - 1).toBeGreaterThanOrEqual(16);
   });
 
   it('releases every socket and the port on close()', async () => {
     const baseline = liveHandles();
     const s = await startVisualizerServer();
-    const page = await connect(s, '/ui', `http://127.0.0.1:${s.port}`);
+    const page = await connect(s, `/ui?token=${s.token}`, `http://127.0.0.1:${s.port}`);
     const source = await connect(s, '/inspect');
     const closed = Promise.all([page, source].map((peer) => new Promise((resolve) => peer.socket.once('close', resolve))));
     await s.close();
