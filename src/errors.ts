@@ -55,7 +55,7 @@ export class ZoomAuthError extends ZoomWsError {
  * What went wrong with a token request that is worth retrying. `redirected`: the endpoint answered a 3xx, which
  * is never followed (the form body carries the credential); `malformed-response` includes a body over 64 KiB.
  */
-export type TokenFetchFailure = 'network' | 'timeout' | 'rate-limited' | 'server-error' | 'malformed-response' | 'redirected';
+export type TokenFetchFailure = 'network' | 'timeout' | 'rate-limited' | 'server-error' | 'malformed-response' | 'redirected' | 'provider-failed';
 
 /**
  * A token request failed in a way that may pass (network, timeout, 429, 5xx, 3xx, malformed or oversized body).

@@ -26,6 +26,8 @@ export interface SocketActorConfig {
   closeTimeout: number;
   /** Scrubs known secrets from server text (close reasons, refusals) before it becomes a failure detail. @default access_token values only */
   scrub?: (text: string) => string;
+  /** The agent that opens the connection, e.g. a proxy tunnel; `undefined` connects directly. */
+  agent?: (url: string) => import('node:http').Agent | undefined;
   sink: SocketSink;
   /**
    * Told about a socket that is closing after its actor stopped (replaced by a rotation, or stopped while
@@ -102,6 +104,7 @@ export function runSocket(config: SocketActorConfig, { input, sendBack, receive 
       maxPayload: config.maxPayload,
       perMessageDeflate: false,
       followRedirects: false,
+      ...(config.agent ? { agent: config.agent(url) } : {}),
     });
   } catch (error) {
     sendBack({ type: 'SOCKET.DOWN', socketId, reason: 'error', detail: redactUrl(String((error as Error).message)) });

@@ -9,6 +9,8 @@ import type { AccessToken } from '../protocol/secret.js';
 /** What one client's actors need: its endpoints, credentials and the sink of its socket. */
 export interface ClientActorConfig {
   token: TokenRequestConfig;
+  /** Replaces the plain token request (a `tokenProvider`, result counting); `token` is used without it. */
+  obtainToken?: (signal: AbortSignal) => Promise<AccessToken>;
   socket: SocketActorConfig;
 }
 
@@ -30,7 +32,10 @@ function configOf(system: ActorSystem<any>): ClientActorConfig {
  */
 export const clientMachine = connectionMachine.provide({
   actors: {
-    fetchToken: fromPromise<AccessToken>(({ system, signal }) => requestAccessToken(configOf(system).token, signal)),
+    fetchToken: fromPromise<AccessToken>(({ system, signal }) => {
+      const config = configOf(system);
+      return config.obtainToken ? config.obtainToken(signal) : requestAccessToken(config.token, signal);
+    }),
     socket: fromCallback<SocketCommand, SocketInput>((args) => runSocket(configOf(args.system).socket, args)),
     heartbeat: heartbeatActor,
   },

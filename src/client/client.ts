@@ -14,6 +14,13 @@ import { EventDispatcher, type EventHandler } from './event-dispatcher.js';
 import { EventQueue } from './event-queue.js';
 import { createRedactingLogger, silentLogger, type Logger } from './logger.js';
 import { resolveOptions, type ResolvedOptions, type ZoomWsClientOptions } from './options.js';
+import { proxyCredentials, resolveProxyChoice } from '../transport/proxy-choice.js';
+import { ProxyTransport } from '../transport/proxy-transport.js';
+import { RunningHandlers, type StopResult } from './drain.js';
+import { assessHealth, type ClientHealth } from './health.js';
+import type { ClientObserver } from './observer.js';
+import { SilenceWatchdog, type StaleNotice } from './silence-watchdog.js';
+import { createTokenSource } from './token-source.js';
 
 /** A change of {@link ConnectionState}. */
 export interface StateChange {
@@ -41,6 +48,8 @@ export interface ClientStats {
   outages: number;
   /** Round trip of the last answered heartbeat, in ms. */
   lastHeartbeatRttMs: number | undefined;
+  /** `stale` notices raised by the `maxEventSilence` watchdog. */
+  staleNotices: number;
 }
 
 /**
@@ -76,10 +85,20 @@ export class ZoomWsClient implements AsyncDisposable {
   /** Client secret, Basic credential and every token received: scrubbed from server text, logs and inspection. */
   readonly #secrets = new KnownSecrets();
   readonly #inspector: RedactingInspector | undefined;
-  readonly #stats: ClientStats = { events: 0, duplicates: 0, skipped: 0, handlerErrors: 0, reconnects: 0, rotations: 0, outages: 0, lastHeartbeatRttMs: undefined };
+  readonly #stats: ClientStats = { events: 0, duplicates: 0, skipped: 0, handlerErrors: 0, reconnects: 0, rotations: 0, outages: 0, lastHeartbeatRttMs: undefined, staleNotices: 0 };
   readonly #live = deferred<void>();
   readonly #done = deferred<void>();
   #state: ConnectionState = 'idle';
+  readonly #proxy: ProxyTransport;
+  readonly #observers: ClientObserver[] = [];
+  readonly #runningHandlers = new RunningHandlers();
+  readonly #watchdog: SilenceWatchdog | undefined;
+  readonly #staleListeners = new Set<(notice: StaleNotice) => void>();
+  #stateSince = Date.now();
+  #lastFrameAt: number | undefined;
+  #lastEventAt: number | undefined;
+  /** Zoom refused the last token: the next `tokenProvider` call is told so. */
+  #tokenRejected = false;
   #hasBeenLive = false;
   #started = false;
 
@@ -89,12 +108,18 @@ export class ZoomWsClient implements AsyncDisposable {
     const resolved = this.#options;
     this.#secrets.add(resolved.clientSecret);
     this.#secrets.add(Buffer.from(`${resolved.clientId}:${resolved.clientSecret}`).toString('base64'));
+    const proxies = resolveProxyChoice(resolved.proxy, process.env);
+    for (const credential of proxyCredentials(proxies.proxies)) this.#secrets.add(credential);
+    this.#proxy = new ProxyTransport(proxies);
     // Without a logger nothing is read: skip scrubbing every message on the way to nowhere.
     this.#log = resolved.logger ? createRedactingLogger(resolved.logger, () => this.#secrets) : silentLogger;
     this.#dispatcher = new EventDispatcher((error, event) => {
       this.#stats.handlerErrors++;
+      for (const observer of this.#observers) observer.handlerError?.(event.event);
       this.#log.error(`A handler for "${event.event}" failed: ${describe(error)}`);
-    });
+    }, (running, event) => this.#runningHandlers.track(running, event.event));
+    const maxSilence = resolved.maxEventSilence;
+    this.#watchdog = maxSilence === undefined ? undefined : new SilenceWatchdog(maxSilence, () => this.#lastEventAt, (silentForMs) => this.#onSilence(silentForMs));
     this.#duplicates = new DuplicateFilter(resolved.dedupeHistory);
     this.#inspector = resolved.inspect === undefined ? undefined : createRedactingInspector(resolved.inspect, {
       secrets: () => this.#secrets,
@@ -143,8 +168,11 @@ export class ZoomWsClient implements AsyncDisposable {
    * Stops from any state: aborts a token request, stops the heartbeat, closes sockets with 1000 (terminating
    * after `closeTimeout`) and resolves once `closed` is reached. Idempotent. Afterwards no timer, socket or
    * listener of the client keeps the process alive, and `events()` iterators finish.
+   *
+   * Then it drains: waits up to `drainTimeout` (default: the option, `0`) for async handlers still running,
+   * and resolves with those that did not finish (each also logged as a warning).
    */
-  async stop(): Promise<void> {
+  async stop(options: { drainTimeout?: number } = {}): Promise<StopResult> {
     if (!this.#started) {
       this.#started = true;
       this.actor.start();
@@ -152,6 +180,45 @@ export class ZoomWsClient implements AsyncDisposable {
     if (this.actor.getSnapshot().status === 'active') this.actor.send({ type: 'STOP' });
     await this.#done.promise;
     await Promise.all(this.#retiring);
+    const drainTimeout = options.drainTimeout ?? this.#options.drainTimeout;
+    const unfinishedHandlers = await this.#runningHandlers.drain(drainTimeout);
+    for (const { event, runningMs } of unfinishedHandlers) {
+      this.#log.warn(`A handler for "${event}" was still running after ${runningMs} ms when the client stopped`);
+    }
+    return { unfinishedHandlers };
+  }
+
+  /**
+   * For probes: `live` is false only when the client failed or is wedged; `ready` means events are flowing
+   * (`open`). See {@link ClientHealth}.
+   */
+  health(): ClientHealth {
+    const context = this.actor.getSnapshot().context;
+    return assessHealth({
+      state: this.#state,
+      stateSince: this.#stateSince,
+      lastFrameAt: this.#lastFrameAt,
+      lastEventAt: this.#lastEventAt,
+      openOutageSince: context.outageSince?.at,
+      retryDelay: context.retryDelay,
+      timings: this.#options,
+      now: Date.now(),
+    });
+  }
+
+  /** Adds an observer (a metrics collector…): see {@link ClientObserver}. Returns a function that removes it. */
+  observe(observer: ClientObserver): () => void {
+    this.#observers.push(observer);
+    return () => {
+      const index = this.#observers.indexOf(observer);
+      if (index !== -1) this.#observers.splice(index, 1);
+    };
+  }
+
+  /** Calls `listener` on each `stale` notice of the `maxEventSilence` watchdog. Returns a function that unsubscribes. */
+  onStale(listener: (notice: StaleNotice) => void): () => void {
+    this.#staleListeners.add(listener);
+    return () => this.#staleListeners.delete(listener);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -207,37 +274,65 @@ export class ZoomWsClient implements AsyncDisposable {
     const options = this.#options;
     const sink: SocketSink = {
       event: (event, content, socketId) => {
+        const receivedAt = Date.now();
+        this.#lastFrameAt = receivedAt;
         if (!this.#duplicates.admit(content, socketId)) {
           this.#stats.duplicates++;
+          for (const observer of this.#observers) observer.duplicate?.();
           return;
         }
         this.#stats.events++;
+        this.#lastEventAt = receivedAt;
+        for (const observer of this.#observers) observer.event?.(event, receivedAt);
         this.#dispatcher.dispatch(event);
       },
       skipped: (reason) => {
+        this.#lastFrameAt = Date.now();
         this.#stats.skipped++;
+        for (const observer of this.#observers) observer.skipped?.(reason);
         this.#log.warn(`Skipped a frame: ${reason}`);
       },
       connecting: (url, socketId) => {
         this.#log.debug(`${socketId}: connecting to ${url}`);
       },
       heartbeatRoundTrip: (ms) => {
+        this.#lastFrameAt = Date.now();
         this.#stats.lastHeartbeatRttMs = ms;
+        for (const observer of this.#observers) observer.heartbeatRoundTrip?.(ms);
       },
     };
+    const tokenRequest: ClientActorConfig['token'] = {
+      oauthUrl: options.oauthUrl,
+      grantType: options.grantType,
+      accountId: options.accountId,
+      clientId: options.clientId,
+      clientSecret: new Secret(options.clientSecret),
+      timeout: options.tokenTimeout,
+      onToken: (token) => this.#secrets.addToken(token),
+      onWarning: (message) => this.#log.warn(message),
+      scrub: this.#scrub,
+    };
+    const proxiedFetch = this.#proxy.fetchFor(options.oauthUrl);
+    if (proxiedFetch) tokenRequest.fetch = proxiedFetch;
     return {
-      token: {
-        oauthUrl: options.oauthUrl,
-        grantType: options.grantType,
-        accountId: options.accountId,
-        clientId: options.clientId,
-        clientSecret: new Secret(options.clientSecret),
-        timeout: options.tokenTimeout,
-        onToken: (token) => this.#secrets.addToken(token),
-        onWarning: (message) => this.#log.warn(message),
-        scrub: this.#scrub,
-      },
+      token: tokenRequest,
+      obtainToken: createTokenSource({
+        request: tokenRequest,
+        provider: options.tokenProvider,
+        onFetched: options.onToken,
+        onValue: (token) => this.#secrets.addToken(token),
+        takeRejected: () => {
+          const rejected = this.#tokenRejected;
+          this.#tokenRejected = false;
+          return rejected;
+        },
+        onResult: (result) => {
+          for (const observer of this.#observers) observer.tokenFetch?.(result);
+        },
+        warn: (message) => this.#log.warn(message),
+      }),
       socket: {
+        agent: (url) => this.#proxy.agentFor(url),
         wsUrl: options.wsUrl,
         subscriptionId: options.subscriptionId,
         maxPayload: options.maxPayload,
@@ -269,6 +364,7 @@ export class ZoomWsClient implements AsyncDisposable {
       this.#afterSnapshot.push(() => this.#reportOutage(outage));
     });
     this.actor.on('retry', ({ attempt, delay, failure }) => {
+      if (failure.reason === 'token-rejected') this.#tokenRejected = true;
       this.#afterSnapshot.push(() => {
         if (failure.reason === 'displaced') {
           this.#log.warn(`Another consumer took the subscription (${failure.detail}); trying again in ${delay} ms`);
@@ -282,6 +378,7 @@ export class ZoomWsClient implements AsyncDisposable {
       if (replaced) this.#watchHandover(replaced, Date.now());
       this.#afterSnapshot.push(() => {
         this.#stats.rotations++;
+        for (const observer of this.#observers) observer.rotation?.();
         this.#log.info('Token refreshed; the new socket took over without a gap');
       });
     });
@@ -319,8 +416,12 @@ export class ZoomWsClient implements AsyncDisposable {
     if (next === this.#state) return;
     const change: StateChange = { from: this.#state, to: next, at: Date.now() };
     this.#state = next;
+    this.#stateSince = change.at;
     this.#log.info(`${change.from} → ${change.to}`);
+    if (change.from === 'open') this.#watchdog?.closed();
     if (next === 'open') {
+      this.#lastFrameAt = change.at;
+      this.#watchdog?.opened();
       if (this.#hasBeenLive) this.#stats.reconnects++;
       this.#hasBeenLive = true;
       this.#live.resolve();
@@ -333,7 +434,26 @@ export class ZoomWsClient implements AsyncDisposable {
     }
   }
 
+  /** The `maxEventSilence` watchdog fired while open. */
+  #onSilence(silentForMs: number): void {
+    const reconnecting = this.#options.reconnectOnSilence;
+    const notice: StaleNotice = { silentForMs, lastEventAt: this.#lastEventAt, reconnecting };
+    this.#stats.staleNotices++;
+    this.#log.warn(`No event for ${silentForMs} ms while open${reconnecting ? '; reconnecting' : ''}`);
+    for (const observer of this.#observers) observer.stale?.(notice);
+    for (const listener of this.#staleListeners) listener(notice);
+    const socketId = this.actor.getSnapshot().context.activeSocketId;
+    // Told as if the socket went down: the machine releases it (close 1000) and reconnects with its usual backoff.
+    if (reconnecting && socketId !== undefined && this.#state === 'open') {
+      this.actor.send({ type: 'SOCKET.DOWN', socketId, reason: 'closed', detail: `stale: no event for ${silentForMs} ms (reconnectOnSilence)`, lastFrameAt: this.#lastEventAt ?? this.#stateSince });
+    }
+  }
+
   #finish(error: Error | undefined): void {
+    this.#watchdog?.closed();
+    const proxyReleased = this.#proxy.close();
+    this.#retiring.add(proxyReleased);
+    void proxyReleased.then(() => this.#retiring.delete(proxyReleased));
     this.#live.reject(error ?? new ClientStoppedError());
     for (const queue of this.#queues) queue.end();
     this.#queues.clear();

@@ -10,9 +10,12 @@ export class EventDispatcher {
   readonly #byName = new Map<string, Set<EventHandler<never>>>();
   readonly #any = new Set<EventHandler>();
   readonly #onHandlerError: (error: unknown, event: ZoomEvent) => void;
+  readonly #onRunning: ((running: Promise<unknown>, event: ZoomEvent) => void) | undefined;
 
-  constructor(onHandlerError: (error: unknown, event: ZoomEvent) => void) {
+  /** `onRunning` is told about each handler that returned a promise (so that `stop()` can wait for it). */
+  constructor(onHandlerError: (error: unknown, event: ZoomEvent) => void, onRunning?: (running: Promise<unknown>, event: ZoomEvent) => void) {
     this.#onHandlerError = onHandlerError;
+    this.#onRunning = onRunning;
   }
 
   on(name: string, handler: EventHandler<never>): () => void {
@@ -43,7 +46,8 @@ export class EventDispatcher {
     try {
       const result = handler(event);
       if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
-        (result as Promise<void>).then(undefined, (error: unknown) => this.#onHandlerError(error, event));
+        const running = (result as Promise<void>).then(undefined, (error: unknown) => this.#onHandlerError(error, event));
+        this.#onRunning?.(running, event);
       }
     } catch (error) {
       this.#onHandlerError(error, event);

@@ -21,6 +21,8 @@ export const DEFAULTS = {
   closeTimeout: 2_000,
   maxPayload: 1024 * 1024,
   dedupeHistory: 256,
+  drainTimeout: 0,
+  reconnectOnSilence: false,
 } as const;
 
 /** Options of {@link ZoomWsClient}. Only the four credentials are required. */
@@ -86,7 +88,56 @@ export interface ZoomWsClientOptions {
    * unencrypted. Loopback (`localhost`, 127.0.0.0/8, `::1`) is always allowed. @default false
    */
   allowInsecureEndpoints?: boolean;
+  /**
+   * Proxy for the token request and the WebSocket: an `http://` or `https://` URL (credentials in it work and
+   * are scrubbed from logs like secrets), or `false` to connect directly whatever the environment says.
+   * Unset, `HTTPS_PROXY`/`HTTP_PROXY` (and lower-case forms) are used; `NO_PROXY` is honoured either way.
+   * @default undefined (read the environment)
+   */
+  proxy?: string | false;
+  /**
+   * Where tokens come from instead of zoom-ws's own request: the service's token cache, so that zoom-ws and its
+   * REST calls share one token (every token fetched can invalidate others of the same app). Called for the
+   * first token, each refresh, and — with `rejected: true`, after the usual backoff — when Zoom refused the
+   * token it returned: hand out a fresh one then. A throw is retried with backoff; a {@link ZoomAuthError}
+   * is fatal. The token is scrubbed from logs like a fetched one.
+   * @default undefined (zoom-ws requests tokens itself)
+   */
+  tokenProvider?: TokenProvider;
+  /** Told about each token zoom-ws fetched itself, e.g. to put it in the service's cache. Not called for provided tokens. @default undefined */
+  onToken?: (token: ProvidedToken) => void;
+  /**
+   * How long `stop()` waits for event handlers still running (async ones included) after the socket closed.
+   * `0` does not wait; handlers still running are reported either way. `stop({ drainTimeout })` overrides it.
+   * @default 0
+   */
+  drainTimeout?: number;
+  /**
+   * An open connection that delivered no event for this long raises a `stale` notice (`onStale`, a warning,
+   * `stats.staleNotices`) — Zoom has been seen answering heartbeats while delivering nothing.
+   * @default undefined (off)
+   */
+  maxEventSilence?: number;
+  /** With `maxEventSilence`: also drop the silent connection and reconnect (an outage with reason `closed`). @default false */
+  reconnectOnSilence?: boolean;
 }
+
+/** A token handed to or by zoom-ws. */
+export interface ProvidedToken {
+  accessToken: string;
+  /** When it expires: epoch ms or a Date. */
+  expiresAt: number | Date;
+}
+
+/** What {@link ZoomWsClientOptions.tokenProvider} is told. */
+export interface TokenProviderContext {
+  /** Aborted when the client stops or gives up on this request. */
+  signal: AbortSignal;
+  /** Zoom refused the last token this provider returned: do not hand out the same one again. */
+  rejected: boolean;
+}
+
+export type TokenProvider = (context: TokenProviderContext) => Promise<ProvidedToken>;
 
 const duration = (min = 0) => z.number().int().min(min).max(2 ** 31 - 1);
 const text = z.string().trim().min(1, 'must be a non-empty string');
@@ -126,6 +177,12 @@ const optionsSchema = z.strictObject({
   logger: loggerSchema.optional(),
   inspect: inspectTarget.optional(),
   allowInsecureEndpoints: z.boolean().default(false),
+  proxy: z.union([z.literal(false), z.string().trim().min(1, 'must be a proxy URL or false')]).optional(),
+  tokenProvider: z.custom<TokenProvider>((value) => typeof value === 'function', { error: 'must be an async function' }).optional(),
+  onToken: z.custom<(token: ProvidedToken) => void>((value) => typeof value === 'function', { error: 'must be a function' }).optional(),
+  drainTimeout: duration().default(DEFAULTS.drainTimeout),
+  maxEventSilence: duration(1).optional(),
+  reconnectOnSilence: z.boolean().default(DEFAULTS.reconnectOnSilence),
 });
 
 export type ResolvedOptions = z.output<typeof optionsSchema>;
