@@ -120,6 +120,10 @@ export class ZoomWsCluster implements AsyncDisposable {
   #termGap: { at: number; reason: 'displaced'; detail: string } | undefined;
   /** Our own connection, lost by stepping down: reported by us if Redis lost what would tell a successor. */
   #ownGap: { at: number; reason: StepDownReason } | undefined;
+  /** Epoch ms of the last lease call Redis answered. */
+  #redisOkAt: number | undefined;
+  /** Redis stopped answering us after this (epoch ms); cleared once someone holds the lease again. */
+  #redisDownSince: number | undefined;
   #started = false;
   #stopping: Promise<void> | undefined;
   readonly #done: Promise<void>;
@@ -163,7 +167,14 @@ export class ZoomWsCluster implements AsyncDisposable {
         },
       },
       leaseToken: () => this.#token,
-      acquire: () => this.#lease((store) => store.acquire()),
+      acquire: () => this.#lease((store) => store.acquire()).then((outcome) => {
+        // Someone else holds it: the gap since our own loss is theirs to record.
+        if (!outcome.acquired && outcome.holder !== undefined && outcome.holder !== this.replicaId) {
+          this.#redisDownSince = undefined;
+          this.#ownGap = undefined;
+        }
+        return outcome;
+      }),
       renew: (token) => this.#lease((store) => store.renew(token, this.#lastFrameAt || undefined)),
       check: (token) => this.#lease((store) => store.check(token, resolved.leaseTtl - resolved.renewDeadline)),
       release: (token) => this.#release(token),
@@ -276,12 +287,15 @@ export class ZoomWsCluster implements AsyncDisposable {
     return () => this.#publishListeners.delete(listener);
   }
 
-  /** Runs a lease call, counting Redis failures. */
+  /** Runs a lease call, counting Redis failures and remembering since when Redis has not answered. */
   async #lease<T>(call: (store: LeaseStore) => Promise<T>): Promise<T> {
     try {
-      return await call(this.#store!);
+      const result = await call(this.#store!);
+      this.#redisOkAt = Date.now();
+      return result;
     } catch (error) {
       this.#stats.redisErrors++;
+      this.#redisDownSince ??= this.#redisOkAt ?? Date.now();
       throw error;
     }
   }
@@ -340,6 +354,7 @@ export class ZoomWsCluster implements AsyncDisposable {
       this.#termGap = undefined;
       this.#stats.acquisitions++;
       this.#log.info(`Acquired the lease (token ${token})`);
+      this.#log.debug(`The previous holder left: ${JSON.stringify(previous)}`);
     });
     this.actor.on('acquire-failed', ({ detail }) => this.#log.warn(`Redis unavailable (${detail}): not connecting to Zoom; retrying`));
     this.actor.on('renew-failed', ({ detail }) => this.#log.warn(`Renewing the lease failed: ${detail}`));
@@ -430,19 +445,24 @@ export class ZoomWsCluster implements AsyncDisposable {
   #successionGap(now: number): Omit<ClusterOutage, 'recordedBy'> | undefined {
     const previous = this.#previous ?? {};
     const own = this.#ownGap;
+    const redisDownSince = this.#redisDownSince;
     this.#ownGap = undefined;
-    const lastSign = previous.lastAliveAt ?? previous.liveSince;
+    this.#redisDownSince = undefined;
+    // A holder that never wrote a sign of life (cut off right after going live) may have been live since it acquired.
+    const lastSign = previous.lastAliveAt ?? previous.liveSince ?? previous.acquiredAt;
     if (previous.holder === undefined || lastSign === undefined) {
-      // Nothing in Redis (first start, or Redis lost its data): only our own loss, if any, is known.
-      if (!own) return undefined;
-      return { from: own.at, to: now, reason: own.reason === 'renew-deadline' ? 'redis-unavailable' : 'failover', detail: `our own connection, lost by stepping down (${own.reason}); Redis kept no state of the holder` };
+      // Nothing in Redis (first start, or Redis lost its data): what we saw ourselves bounds the gap. The
+      // holder was live at least until Redis stopped answering us, so the window may be wider, never shorter.
+      const from = Math.min(own?.at ?? Infinity, redisDownSince ?? Infinity);
+      if (from === Infinity) return undefined;
+      return { from, to: now, reason: 'redis-unavailable', detail: own ? `our own connection, lost by stepping down (${own.reason}); Redis kept no state of the holder` : 'Redis was unavailable and kept no state of the holder' };
     }
     const from = own ? Math.min(own.at, lastSign) : lastSign;
     // A release older than the previous holder's acquisition belongs to an earlier holder.
     const released = previous.releasedAt !== undefined && (previous.acquiredAt === undefined || previous.releasedAt >= previous.acquiredAt);
     if (released) return { from, to: now, reason: 'handover', detail: `planned handover from ${previous.holder}`, previousHolder: previous.holder };
-    if (previous.holder === this.replicaId && own?.reason === 'renew-deadline') {
-      return { from, to: now, reason: 'redis-unavailable', detail: 'Redis did not answer; we stepped down and took the lease again', previousHolder: previous.holder };
+    if (redisDownSince !== undefined || own?.reason === 'renew-deadline') {
+      return { from, to: now, reason: 'redis-unavailable', detail: `Redis did not answer; ${previous.holder} lost the lease`, previousHolder: previous.holder };
     }
     return { from, to: now, reason: 'failover', detail: `${previous.holder} stopped renewing the lease`, previousHolder: previous.holder };
   }
