@@ -3,12 +3,13 @@
  *
  * Runs every benchmark (ZoomWsClient against a bare `ws` baseline, interleaved in this one process run),
  * prints a markdown table on stdout and writes the rows to `bench/results.json` (or PATH).
- * Progress goes to stderr. `--only` takes any of: throughput, latency, reconnect, dead, rotation, scale, publish, failover.
+ * Progress goes to stderr. `--only` takes any of: throughput, latency, reconnect, dead, rotation, scale, publish, cluster-latency, failover.
  */
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nowMs } from './clock.js';
+import { clusterLatency } from './cluster-latency.js';
 import { deadDetection } from './dead.js';
 import { failover } from './failover.js';
 import type { Row } from './harness.js';
@@ -25,7 +26,7 @@ import { startRedisServer } from '../test/support/redis-server.js';
 /** The repository root: this file runs as dist/bench/bench/main.js. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-const SUITES = ['throughput', 'latency', 'reconnect', 'dead', 'rotation', 'scale', 'publish', 'failover'] as const;
+const SUITES = ['throughput', 'latency', 'reconnect', 'dead', 'rotation', 'scale', 'publish', 'cluster-latency', 'failover'] as const;
 type Suite = (typeof SUITES)[number];
 
 interface Args {
@@ -52,7 +53,7 @@ function parseArgs(argv: string[]): Args {
       for (const name of names) if (!SUITES.includes(name as Suite)) throw new Error(`unknown suite "${name}" (known: ${SUITES.join(', ')})`);
       args.only = new Set(names as Suite[]);
     } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run bench -- [--quick] [--json PATH] [--only throughput,latency,reconnect,dead,rotation,scale,publish,failover] [--rounds N>=5]\n');
+      process.stdout.write('usage: npm run bench -- [--quick] [--json PATH] [--only throughput,latency,reconnect,dead,rotation,scale,publish,cluster-latency,failover] [--rounds N>=5]\n');
       process.exit(0);
     } else throw new Error(`unknown argument "${arg}"`);
   }
@@ -79,6 +80,7 @@ function plan(quick: boolean, rounds: number | undefined) {
     scale: quick
       ? { rounds: 5, counts: [200, 400], standsFor: [1000, 10_000], sidesTogether: true, heartbeatMs: 1000, settleMs: 100, idleMs: 1000, concurrency: 200 }
       : { rounds: 5, counts: [1000, 10_000], heartbeatMs: 1000, settleMs: 1500, idleMs: 3000, concurrency: 200 },
+    clusterLatency: { rounds: r, rate: 1000, slotMs: 50, warmupMs: quick ? 500 : 1000, windowMs: quick ? 1000 : 3000 },
     publish: { rounds: r, eventsPerRound: quick ? 5_000 : 40_000 },
     // The 1/5-scale timings of docs/cluster-design: TTL 2000, renew 400, deadline 1300, acquire 200.
     failover: { rounds: quick ? 10 : Math.max(20, r), timings: { leaseTtl: 2000, renewInterval: 400, renewDeadline: 1300, acquireInterval: 200 } },
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
   const started = nowMs();
   const [loadStart] = loadavg();
   const rows: Row[] = [];
+  const failures: string[] = [];
   const log = (message: string): void => {
     process.stderr.write(`[bench ${((nowMs() - started) / 1000).toFixed(1)} s] ${message}\n`);
   };
@@ -126,6 +129,16 @@ async function main(): Promise<void> {
       log('publish throughput into a real redis-server');
       add(await publishThroughput(config.publish));
     }
+    if (args.only.has('cluster-latency')) {
+      log(`end-to-end latency through the cluster at ${config.clusterLatency.rate} events/s (real redis-server)`);
+      try {
+        add(...(await clusterLatency(server, config.clusterLatency)));
+      } catch (error) {
+        // Reported, not hidden: the run ends with exit code 1 and the reason below the table.
+        failures.push(`cluster-latency: ${error instanceof Error ? error.message : String(error)}`);
+        log(`  FAILED: ${failures.at(-1)!}`);
+      }
+    }
     if (args.only.has('failover')) {
       log('failover and handover between relay child processes (real redis-server)');
       const redis = await startRedisServer();
@@ -148,6 +161,10 @@ async function main(): Promise<void> {
     `${markdownTable(rows)}\n\nMachine: ${cpus().length} cores, Node ${process.version}; 1-min load average ${loadStart!.toFixed(2)} at start, ` +
       `${loadEnd!.toFixed(2)} at the end (the benchmark itself keeps about 2 busy; more means other processes shared the cores).\n`,
   );
+  if (failures.length > 0) {
+    process.stdout.write(`\nNot measured:\n${failures.map((failure) => `- ${failure}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
   writeJson(args.json, rows);
   log(`done in ${((nowMs() - started) / 1000).toFixed(1)} s; wrote ${args.json}`);
 }

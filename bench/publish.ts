@@ -94,12 +94,15 @@ export async function publishThroughput(config: PublishConfig): Promise<Row> {
 
   try {
     const sides = await interleaved(config.rounds, leaderRound, bareRound);
+    const serverCost = await commandCost(redis);
     return rowFrom(
       {
         name: `publish throughput into the stream (leader path: fenced, de-duplicated publishMany; small events) vs bare pipelined XADD`,
         unit: 'events/s',
         target: 'ratio ≥ 0.80',
-        note: `${config.eventsPerRound.toLocaleString('en-US')} events per round and side, batches of ${BATCH}, one in flight; real redis-server 127.0.0.1, no persistence`,
+        note:
+          `${config.eventsPerRound.toLocaleString('en-US')} events per round and side, batches of ${BATCH}, one in flight; real redis-server 127.0.0.1, no persistence; ` +
+          `Redis CPU per entry (INFO commandstats, usec_per_call): publish script (EVALSHA) ${serverCost.evalsha ?? '—'} µs, XADD ${serverCost.xadd ?? '—'} µs`,
       },
       sides,
       ({ ratio }) => ratio !== null && ratio >= 0.8,
@@ -108,4 +111,11 @@ export async function publishThroughput(config: PublishConfig): Promise<Row> {
     await redis.close();
     await server.stop();
   }
+}
+
+/** Redis' own time per call of the two commands compared (µs), from `INFO commandstats`. */
+async function commandCost(redis: { info(section: string): Promise<string> }): Promise<{ evalsha?: string; xadd?: string }> {
+  const info = await redis.info('commandstats');
+  const perCall = (command: string): string | undefined => new RegExp(`^cmdstat_${command}:.*usec_per_call=([\\d.]+)`, 'm').exec(info)?.[1];
+  return { evalsha: perCall('evalsha'), xadd: perCall('xadd') };
 }
