@@ -136,7 +136,7 @@ export class ZoomWsCluster implements AsyncDisposable {
     const client = resolved.client;
     this.replicaId = resolved.replicaId;
     this.keys = subscriptionKeys(resolved.keyPrefix, client.subscriptionId);
-    this.#secrets = [client.clientSecret];
+    this.#secrets = [client.clientSecret, ...redisPasswordOf(resolved.redis)];
     this.#log = client.logger ? createRedactingLogger(client.logger, () => this.#secrets) : silentLogger;
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
     const machine = provideReplicaMachine({
@@ -484,6 +484,13 @@ export class ZoomWsCluster implements AsyncDisposable {
       },
     );
   }
+}
+
+/** A password in the Redis URL is a secret like the client secret: scrubbed from every log line. */
+function redisPasswordOf(redis: ResolvedClusterOptions['redis']): string[] {
+  if (typeof redis !== 'string') return [];
+  const password = new URL(redis).password;
+  return password ? [password, decodeURIComponent(password)] : [];
 }
 
 function replicaStateOf(snapshot: { value: unknown }): ReplicaState {

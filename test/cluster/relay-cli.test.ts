@@ -50,7 +50,7 @@ describe('zoom-ws relay: configuration', () => {
   it('with Redis unreachable it never connects to Zoom, says so on stderr, keeps retrying, and still exits 0 on SIGTERM', async () => {
     sim = await createZoomSimulator();
     const port = await freePort();
-    const relay = startRelay('lonely', { ...sim.env, ZOOM_WS_REDIS_URL: `redis://127.0.0.1:${port}` });
+    const relay = startRelay('lonely', { ...sim.env, ZOOM_WS_REDIS_URL: `redis://default:redis-pa55word@127.0.0.1:${port}` });
     relays.push(relay);
     await relay.waitFor(/Redis unavailable/, 'the Redis warning', 5_000);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -60,5 +60,7 @@ describe('zoom-ws relay: configuration', () => {
     relay.kill('SIGTERM');
     expect(await relay.exit).toEqual({ code: 0, signal: null });
     expect(relay.stdoutLines()).toEqual([]);
+    expect(relay.stderr()).not.toContain('redis-pa55word');
+    expect(relay.stderr()).not.toContain(sim.credentials.clientSecret);
   });
 });

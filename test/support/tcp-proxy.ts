@@ -38,7 +38,7 @@ export async function startTcpProxy(targetPort: number, scheme = 'redis'): Promi
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return {
+  const proxy: TcpProxy = {
     port,
     url: `${scheme}://127.0.0.1:${port}`,
     pause() {
@@ -63,8 +63,9 @@ export async function startTcpProxy(targetPort: number, scheme = 'redis'): Promi
       pairs.clear();
     },
     async stop() {
-      this.cut();
+      proxy.cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return proxy;
 }
