@@ -69,7 +69,6 @@ export const replicaMachine = setup({
     // Only a displacement outside a rotation reaches `backoff`: the handover's own is handled inside the child.
     displacedInChild: (_, snapshot: { value: unknown; context: { lastFailure?: { reason: string } } }) =>
       snapshot.value === 'backoff' && snapshot.context.lastFailure?.reason === 'displaced',
-    childFailed: (_, snapshot: { value: unknown }) => snapshot.value === 'failed',
   },
   actions: {
     scheduleAcquire: assign(({ context }) => {
@@ -107,7 +106,7 @@ export const replicaMachine = setup({
     }),
     reportRetake: emit(({ context }) => ({ type: 'displaced' as const, retakeIn: context.retakeDelay })),
     reportForeign: emit(({ context }) => ({ type: 'foreign-consumer' as const, displacements: context.displacements.length, backoff: context.timings.displacedDelay })),
-    recordFatal: assign((_, snapshot: { context: { fatal?: unknown } }) => ({ fatal: snapshot.context.fatal ?? 'failed' })),
+    recordFatal: assign({ fatal: () => 'the Zoom connection failed for good' }),
   },
 }).createMachine({
   id: 'replica',
@@ -215,10 +214,10 @@ export const replicaMachine = setup({
                 id: 'connection',
                 src: 'connection',
                 input: ({ context }) => ({ timings: context.connectionTimings }),
-                onSnapshot: [
-                  { guard: { type: 'displacedInChild', params: ({ event }) => event.snapshot }, target: 'checking', actions: 'recordDisplacement' },
-                  { guard: { type: 'childFailed', params: ({ event }) => event.snapshot }, target: '#replica.releasing', actions: { type: 'recordFatal', params: ({ event }) => event.snapshot } },
-                ],
+                onSnapshot: { guard: { type: 'displacedInChild', params: ({ event }) => event.snapshot }, target: 'checking', actions: 'recordDisplacement' },
+                // The child only ends on its own in `failed` (credentials rejected, maxAttempts spent): retrying
+                // on another replica cannot help either.
+                onDone: { target: '#replica.releasing', actions: 'recordFatal' },
               },
             },
             // Displaced: a stale ex-holder, a foreign consumer, or a successor that took a lease we lost.

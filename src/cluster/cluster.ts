@@ -1,5 +1,5 @@
 import { createActor, type Actor, type AnyActorRef, type SnapshotFrom } from 'xstate';
-import type { ConnectionTimings, Outage } from '../../machines/connection.types.js';
+import type { ConnectionTimings, FatalCause, Outage } from '../../machines/connection.types.js';
 import type { PreviousHolder, ReplicaTimings, StepDownReason } from '../../machines/replica.types.js';
 import type { SocketSink } from '../actors/socket.js';
 import { connectionStateOf, type ConnectionState } from '../client/connection-state.js';
@@ -397,6 +397,8 @@ export class ZoomWsCluster implements AsyncDisposable {
 
   /** The connection child came or went (a retake, a back-off, a step-down, a stop). */
   #onChild(child: AnyActorRef | undefined, state: ReplicaState): void {
+    const fatal = (this.#child?.getSnapshot() as { value?: unknown; context?: { fatal?: FatalCause } } | undefined);
+    if (fatal?.value === 'failed') this.#log.error(`The Zoom connection failed for good (${describeFatal(fatal.context?.fatal)}); releasing the lease and stopping`);
     if (this.#child && this.#childLive) {
       const at = this.#lastFrameAt || Date.now();
       if (state === 'leading') this.#termGap = { at, reason: 'displaced', detail: 'displaced while holding the lease; retaken' };
@@ -526,6 +528,12 @@ function connectionTimingsOf(options: ResolvedClusterOptions): ConnectionTimings
     closeTimeout: client.closeTimeout,
     maxAttempts: client.maxAttempts ?? null,
   };
+}
+
+function describeFatal(fatal: FatalCause | undefined): string {
+  if (fatal?.kind === 'auth') return describe(fatal.error);
+  if (fatal?.kind === 'retries-exhausted') return `gave up after ${fatal.attempts} attempts`;
+  return 'unknown cause';
 }
 
 function describe(error: unknown): string {

@@ -4,8 +4,8 @@ import { ZoomWsConfigError } from '../../src/errors.js';
 import { createZoomSimulator } from '../../src/simulator/index.js';
 import type { ZoomSimulator } from '../../src/simulator/types.js';
 import { runCli } from '../support/cli.js';
-import { freePort } from '../support/redis-server.js';
-import { killAll, startRelay, type Relay } from '../support/relays.js';
+import { freePort, startRedisServer } from '../support/redis-server.js';
+import { killAll, readStreams, startRelay, type Relay } from '../support/relays.js';
 
 let sim: ZoomSimulator | undefined;
 let relays: Relay[] = [];
@@ -62,5 +62,21 @@ describe('zoom-ws relay: configuration', () => {
     expect(relay.stdoutLines()).toEqual([]);
     expect(relay.stderr()).not.toContain('redis-pa55word');
     expect(relay.stderr()).not.toContain(sim.credentials.clientSecret);
+  });
+
+  it('credentials Zoom rejects: the leader releases the lease and exits 1 saying why, without leaking the secret', async () => {
+    sim = await createZoomSimulator();
+    const redis = await startRedisServer();
+    try {
+      const relay = startRelay('wrong', { ...sim.env, ZOOM_CLIENT_SECRET: 'wrong-s3cret', ZOOM_WS_REDIS_URL: redis.url });
+      relays.push(relay);
+      expect(await relay.exit).toEqual({ code: 1, signal: null });
+      expect(relay.stderr()).toMatch(/failed for good .*Zoom rejected the token request/);
+      expect(relay.stderr()).not.toContain('wrong-s3cret');
+      expect((await readStreams(redis.url, sim.credentials.subscriptionId)).lease).toBeNull();
+      expect(sim.stats.tokenRequests).toBe(1);
+    } finally {
+      await redis.stop();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { createActor, fromPromise } from 'xstate';
 import { connectionMachine } from '../../machines/connection.machine.js';
 import { replicaMachine } from '../../machines/replica.machine.js';
 import type { AcquireOutcome, ReplicaEmitted, ReplicaTimings } from '../../machines/replica.types.js';
+import { ZoomAuthError } from '../../src/errors.js';
 import { fakeActors, testTimings } from '../support/fake-actors.js';
 
 const timings: ReplicaTimings = {
@@ -342,6 +343,19 @@ describe('replica machine (simulated clock)', () => {
     r.releases[0]!.resolve(true);
     await vi.advanceTimersByTimeAsync(0);
     expect(r.state()).toBe('stopped');
+  });
+
+  it('Zoom rejecting the credentials ends the replica in failed, after releasing the lease', async () => {
+    const r = setupReplica();
+    await becomeLeader(r);
+    r.zoom.tokenRequests[0]!.reject(new ZoomAuthError(400, 'invalid_client', 'Invalid client_id or client_secret'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.state()).toBe('releasing');
+    r.releases[0]!.resolve(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(r.state()).toBe('failed');
+    expect(r.actor.getSnapshot().context.fatal).toBeDefined();
+    expect(r.zoom.tokenRequests).toHaveLength(1);
   });
 
   it('a standby stops at once', async () => {
