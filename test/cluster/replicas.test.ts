@@ -13,7 +13,7 @@ let env: Record<string, string>;
 
 beforeEach(async () => {
   redis = await startRedisServer();
-  sim = await createZoomSimulator({ tokenTtlSeconds: 3 });
+  sim = await createZoomSimulator();
   env = { ...sim.env, ZOOM_WS_REDIS_URL: redis.url };
   relays = [];
 });
@@ -29,7 +29,7 @@ const seqOf = (event: string) => (JSON.parse(event) as { payload: { seq: number 
 
 describe('replicas (real child processes, real redis-server)', () => {
   it('1. three replicas start together: one holds the Zoom connection, 0 displacements, only the leader fetched a token', async () => {
-    relays = ['r1', 'r2', 'r3'].map((id) => startRelay(id, env, ['--refresh-margin', '0']));
+    relays = ['r1', 'r2', 'r3'].map((id) => startRelay(id, env));
     const leader = await waitForOneLeader(relays);
     await leader.waitFor(/zoom connecting → open/, 'the leader live');
     // Let the standbys try to acquire several times.
@@ -45,7 +45,7 @@ describe('replicas (real child processes, real redis-server)', () => {
   });
 
   it('2. 500 events while a leader is live: each in the stream exactly once, in order, and on its stdout', async () => {
-    relays = ['r1', 'r2'].map((id) => startRelay(id, env, ['--refresh-margin', '0']));
+    relays = ['r1', 'r2'].map((id) => startRelay(id, env));
     const leader = await waitForOneLeader(relays);
     await leader.waitFor(/zoom connecting → open/, 'the leader live');
     for (let seq = 0; seq < 500; seq++) {
@@ -62,7 +62,7 @@ describe('replicas (real child processes, real redis-server)', () => {
   });
 
   it('8. SIGTERM on the leader: it exits 0 after closing with 1000; a standby is live within one round trip + connect; the gap is recorded', async () => {
-    relays = ['r1', 'r2'].map((id) => startRelay(id, env, ['--refresh-margin', '0']));
+    relays = ['r1', 'r2'].map((id) => startRelay(id, env));
     const leader = await waitForOneLeader(relays);
     await leader.waitFor(/zoom connecting → open/, 'the leader live');
     const standby = relays.find((relay) => relay !== leader)!;
@@ -91,6 +91,9 @@ describe('replicas (real child processes, real redis-server)', () => {
 
   it('9. a token rotation while leading: no lease effect, not counted as foreign, 0 duplicates in the stream', async () => {
     // Tokens live 3 s; with a 1 s margin a refresh (make-before-break rotation) is due every ~2 s.
+    await sim.stop();
+    sim = await createZoomSimulator({ tokenTtlSeconds: 3 });
+    env = { ...sim.env, ZOOM_WS_REDIS_URL: redis.url };
     relays = ['r1', 'r2'].map((id) => startRelay(id, env, ['--refresh-margin', '1000']));
     const leader = await waitForOneLeader(relays);
     await leader.waitFor(/zoom connecting → open/, 'the leader live');
