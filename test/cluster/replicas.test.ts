@@ -116,6 +116,24 @@ describe('replicas (real child processes, real redis-server)', () => {
     expect(relays.filter((relay) => relay.isLeader())).toEqual([leader]);
   });
 
+  it('the leader’s own reconnect (Zoom dropped the socket) keeps the lease, re-checks it before the dial, and records the outage', async () => {
+    relays = ['r1', 'r2'].map((id) => startRelay(id, env, ['--backoff-initial', '100', '--backoff-max', '200']));
+    const leader = await waitForOneLeader(relays);
+    await leader.waitFor(/zoom connecting → open/, 'the leader live');
+    const leaseBefore = (await readStreams(redis.url, sim.credentials.subscriptionId)).lease;
+    sim.faults.drop();
+    await eventually(() => (sim.stats.connections === 2 ? undefined : `${sim.stats.connections} connections`), 'the leader reconnected', 5_000);
+    const { outages, lease } = await eventually2(async () => {
+      const streams = await readStreams(redis.url, sim.credentials.subscriptionId);
+      return streams.outages.length > 0 ? streams : undefined;
+    });
+    expect(lease).toBe(leaseBefore);
+    expect(outages).toHaveLength(1);
+    expect(outages[0]!.fields).toMatchObject({ reason: 'closed', replica: leader.id });
+    expect(relays.filter((relay) => relay.isLeader())).toEqual([leader]);
+    expect(sim.stats.displaced).toBe(0);
+  });
+
   it('12. stop() of every replica leaves no handle behind', async () => {
     const baseline = handleBaseline();
     const replicas = ['a', 'b'].map((replicaId) => new ZoomWsCluster({
