@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
 import { ZoomWsCluster } from '../../src/cluster/cluster.js';
 import { createZoomSimulator } from '../../src/simulator/index.js';
 import type { ZoomSimulator } from '../../src/simulator/types.js';
@@ -132,6 +133,31 @@ describe('replicas (real child processes, real redis-server)', () => {
     expect(outages[0]!.fields).toMatchObject({ reason: 'closed', replica: leader.id });
     expect(relays.filter((relay) => relay.isLeader())).toEqual([leader]);
     expect(sim.stats.displaced).toBe(0);
+  });
+
+  it('checks the lease right before a dial: a lease taken away meanwhile means no dial and a step-down', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (message: string) => warnings.push(message), error() {} };
+    const replica = new ZoomWsCluster({ ...sim.credentials, oauthUrl: sim.oauthUrl, wsUrl: sim.wsUrl, redis: redis.url, replicaId: 'solo', ...SCALED, backoffInitial: 50, backoffMax: 50, logger });
+    try {
+      await replica.start();
+      await eventually(() => (sim.liveConnectionCount() === 1 ? undefined : 'not live'), 'live', 5_000);
+      const client = createClient({ url: redis.url });
+      await client.connect();
+      // Right after a renew (the TTL was just reset), so that the next renew is ~renewInterval away and the
+      // reconnect's check is what finds the lease gone.
+      while ((await client.pTTL(replica.keys.lease)) < SCALED.leaseTtl - 30) await sleep(2);
+      await client.set(replica.keys.lease, 'intruder|1', { PX: 10_000 });
+      client.destroy();
+      sim.faults.drop();
+      await eventually(() => (replica.role === 'standby' ? undefined : replica.role), 'stepped down', 3_000);
+      await sleep(300);
+      expect(sim.stats.upgrades).toBe(1);
+      expect(replica.stats.stepDowns['lease-lost']).toBe(1);
+      expect(warnings.find((line) => line.startsWith('Stepped down'))).toMatch(/right before a dial/);
+    } finally {
+      await replica.stop();
+    }
   });
 
   it('12. stop() of every replica leaves no handle behind', async () => {
