@@ -10,6 +10,8 @@ interface Queued {
   token: FencingToken;
   entry: PublishEntry;
   event: ZoomEvent;
+  /** An earlier attempt failed (e.g. timed out) after Redis may already have stored it. */
+  retried?: boolean;
 }
 
 export interface PublisherHooks {
@@ -33,6 +35,7 @@ export class EventPublisher {
   readonly #retryMs: number;
   #queue: Queued[] = [];
   #flushing: Promise<void> | undefined;
+  #running = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #wakeRetry: (() => void) | undefined;
   #closed = false;
@@ -47,12 +50,14 @@ export class EventPublisher {
     if (this.#closed) return;
     this.#queue.push({ token, entry, event });
     if (this.#queue.length > MAX_QUEUED) this.#hooks.dropped(this.#queue.splice(0, this.#queue.length - MAX_QUEUED).length);
-    this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
+    // `#running` turns false synchronously as the loop ends: an event pushed in between starts a new loop
+    // instead of waiting for the next push.
+    if (!this.#running) this.#flushing = this.#flush();
   }
 
   /** Resolves once everything queued so far was published, fenced or given up on (after `timeoutMs`). */
   async drain(timeoutMs: number): Promise<void> {
-    if (!this.#flushing) return;
+    if (!this.#running || !this.#flushing) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.#flushing, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     clearTimeout(timer);
@@ -71,6 +76,15 @@ export class EventPublisher {
   }
 
   async #flush(): Promise<void> {
+    this.#running = true;
+    try {
+      await this.#publishQueued();
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #publishQueued(): Promise<void> {
     while (this.#queue.length > 0 && !this.#closed) {
       const token = this.#queue[0]!.token;
       let size = 0;
@@ -80,13 +94,16 @@ export class EventPublisher {
       try {
         results = await this.#store.publishMany(token, batch.map((item) => item.entry));
       } catch (error) {
+        for (const item of batch) item.retried = true;
         this.#hooks.failed(error, this.#retryMs);
         await this.#pause();
         continue;
       }
       this.#queue.splice(0, size);
       results.forEach((result, index) => {
-        if (result === 'published') this.#hooks.published(batch[index]!.event);
+        const item = batch[index]!;
+        // A timed-out attempt may have been stored after all: then the "duplicate" is our own entry.
+        if (result === 'published' || (result === 'duplicate' && item.retried)) this.#hooks.published(item.event);
         else if (result === 'duplicate') this.#hooks.duplicate();
       });
       const fenced = results.filter((result) => result === 'fenced').length;
