@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { ZoomWsConfigError } from '../errors.js';
 import { resolveOptions, type ResolvedOptions, type ZoomWsClientOptions } from '../client/options.js';
 import { DEFAULT_KEY_PREFIX } from './keys.js';
+import { validateRedisUrl } from './redis-connection.js';
 
 /** Cluster defaults, declared once. All durations in milliseconds. */
 export const CLUSTER_DEFAULTS = {
@@ -78,7 +79,7 @@ export function resolveClusterOptions(options: ZoomWsClusterOptions): ResolvedCl
 
   const redis = options.redis;
   if (typeof redis === 'string') {
-    if (!isRedisUrl(redis)) throw new ZoomWsConfigError('redis', 'must be a redis:// or rediss:// URL');
+    validateRedisUrl(redis, 'redis');
   } else if (typeof redis !== 'object' || redis === null || typeof redis.sendCommand !== 'function') {
     throw new ZoomWsConfigError('redis', 'must be a redis:// URL or a connected node-redis client');
   }
@@ -107,13 +108,4 @@ function duration(field: string, value: unknown): number {
     throw new ZoomWsConfigError(field, 'must be a whole number of milliseconds ≥ 1');
   }
   return value;
-}
-
-function isRedisUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
 }

@@ -21,7 +21,7 @@ const credentials = { accountId: 'a', clientId: 'c', clientSecret: 's3cr3t-value
 
 describe('zoom-ws relay: configuration', () => {
   it.each([
-    [['--redis', 'http://nope'], /--redis \/ ZOOM_WS_REDIS_URL.*redis:\/\//],
+    [['--redis', 'http://nope'], /--redis \/ ZOOM_WS_REDIS_URL.*not redis:/],
     [['--redis', 'not a url'], /--redis \/ ZOOM_WS_REDIS_URL/],
     [['--redis', 'redis://127.0.0.1:1', '--lease-ttl', 'ten'], /--lease-ttl must be a whole number/],
     [['--redis', 'redis://127.0.0.1:1', '--renew-deadline', '20000'], /--renew-deadline.*below leaseTtl/],
