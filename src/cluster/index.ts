@@ -8,3 +8,6 @@ export { DEFAULT_KEY_PREFIX, subscriptionKeys, type SubscriptionKeys } from './k
 export { idempotencyKey, LeaseStore, type FencingToken, type HolderState, type PublishResult } from './lease-store.js';
 export { replicaMachine, type ReplicaMachine } from '../../machines/replica.machine.js';
 export type * from '../../machines/replica.types.js';
+export { ZoomWsConsumer, type ConsumerStats, type DeliveryHandler, type DeliveryMeta, type RecordedOutage } from './consumer.js';
+export { CONSUMER_DEFAULTS, type ZoomWsConsumerOptions } from './consumer-options.js';
+export { RedisConnection, RedisTimeoutError, type RedisClient, type RedisConnectionOptions, type RedisTarget } from './redis-connection.js';

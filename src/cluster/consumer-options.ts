@@ -1,0 +1,69 @@
+import { hostname } from 'node:os';
+import { ZoomWsConfigError } from '../errors.js';
+import type { Logger } from '../client/logger.js';
+import { DEFAULT_KEY_PREFIX } from './keys.js';
+import type { RedisTarget } from './redis-connection.js';
+
+/** Defaults of {@link ZoomWsConsumerOptions}, declared once. */
+export const CONSUMER_DEFAULTS = {
+  concurrency: 1,
+  claimIdle: 30_000,
+  maxDeliveries: 5,
+  keyPrefix: DEFAULT_KEY_PREFIX,
+  fromNow: false,
+  block: 5_000,
+  batchSize: 16,
+} as const;
+
+export interface ZoomWsConsumerOptions {
+  /** A `redis://` URL or a connected node-redis client (left open by `stop()`). Required. */
+  redis: RedisTarget;
+  /** The Zoom event subscription whose stream is read (`P:{S}:events`). Required. */
+  subscriptionId: string;
+  /** Consumer group: each group receives every event once. Required. */
+  group: string;
+  /** This consumer's name inside the group; a restart under the same name resumes its own pending entries. Default `host:pid`. */
+  consumer?: string;
+  /** Handlers running at once. Default 1, which keeps the stream's order; more gives up order. */
+  concurrency?: number;
+  /** An entry pending this long (ms) on any consumer of the group (a crashed one, or a failed handler) is claimed and redelivered. Default 30000. */
+  claimIdle?: number;
+  /** An entry delivered this many times without an ack goes to the dead-letter stream (`P:{S}:dead`) and is acknowledged. Default 5. */
+  maxDeliveries?: number;
+  /** Redis key prefix, as `--key-prefix` of `relay`. Default `zoomws`. */
+  keyPrefix?: string;
+  /** A group created by this consumer starts at new entries instead of the oldest retained one. Default false. */
+  fromNow?: boolean;
+  /** How long one `XREADGROUP … BLOCK` waits for new entries, ms. Default 5000. */
+  block?: number;
+  /** Entries read per `XREADGROUP`. Default 16. */
+  batchSize?: number;
+  /** Warnings (bad entries, data loss, Redis outages). Default: silent. */
+  logger?: Logger;
+}
+
+export type ResolvedConsumerOptions = Required<Omit<ZoomWsConsumerOptions, 'logger'>> & Pick<ZoomWsConsumerOptions, 'logger'>;
+
+export function defaultConsumerName(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Applies the defaults and validates; a bad value is a {@link ZoomWsConfigError} naming the option. */
+export function resolveConsumerOptions(options: ZoomWsConsumerOptions): ResolvedConsumerOptions {
+  const resolved: ResolvedConsumerOptions = { ...CONSUMER_DEFAULTS, consumer: defaultConsumerName(), ...stripUndefined(options) } as ResolvedConsumerOptions;
+  for (const name of ['subscriptionId', 'group', 'consumer', 'keyPrefix'] as const) {
+    const value = resolved[name];
+    if (typeof value !== 'string' || value.length === 0) throw new ZoomWsConfigError(name, 'must be a non-empty string');
+  }
+  if (/[{}]/.test(resolved.subscriptionId)) throw new ZoomWsConfigError('subscriptionId', 'must not contain { or } (it is the hash tag of every key)');
+  const positive = { concurrency: 1, claimIdle: 1, maxDeliveries: 1, block: 1, batchSize: 1 } as const;
+  for (const [name, min] of Object.entries(positive) as [keyof typeof positive, number][]) {
+    const value = resolved[name];
+    if (!Number.isSafeInteger(value) || value < min) throw new ZoomWsConfigError(name, `must be a whole number ≥ ${min}`);
+  }
+  return resolved;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}
