@@ -12,7 +12,39 @@ const TIMING_FLAGS = {
   'connect-timeout': 'connectTimeout',
 } as const satisfies Record<string, keyof ZoomWsClientOptions>;
 
-export const LISTEN_FLAGS = [...Object.keys(TIMING_FLAGS), 'max-attempts'];
+/** Flags for running in production: proxy, health server, drain on SIGTERM (see {@link serviceFlagsFrom}). */
+export const SERVICE_FLAGS = ['proxy', 'health-port', 'health-host', 'drain-timeout'];
+export const LISTEN_FLAGS = [...Object.keys(TIMING_FLAGS), 'max-attempts', ...SERVICE_FLAGS];
+
+/** How long SIGTERM/SIGINT wait for running handlers unless `--drain-timeout` says otherwise. */
+export const DEFAULT_CLI_DRAIN_TIMEOUT = 10_000;
+
+/** `--health-port`, `--health-host`, `--drain-timeout`: what the command does around its client. */
+export interface ServiceFlags {
+  healthPort?: number;
+  healthHost?: string;
+  drainTimeout: number;
+}
+
+export function serviceFlagsFrom(args: ParsedArgs): ServiceFlags {
+  const flags: ServiceFlags = { drainTimeout: integerFlag(args, 'drain-timeout') ?? DEFAULT_CLI_DRAIN_TIMEOUT };
+  const healthPort = integerFlag(args, 'health-port', { max: 65_535, unit: 'port' });
+  if (healthPort !== undefined) flags.healthPort = healthPort;
+  const healthHost = args.flags.get('health-host');
+  if (healthHost !== undefined) {
+    if (healthHost.trim() === '') throw new UsageError('--health-host must be a host name or address');
+    if (healthPort === undefined) throw new UsageError('--health-host needs --health-port');
+    flags.healthHost = healthHost;
+  }
+  return flags;
+}
+
+/** `--proxy URL`, or `--proxy none` to ignore HTTPS_PROXY/HTTP_PROXY. */
+export function proxyFlagOf(args: ParsedArgs): string | false | undefined {
+  const value = args.flags.get('proxy');
+  if (value === undefined) return undefined;
+  return value === 'none' || value === 'false' ? false : value;
+}
 export const LISTEN_SWITCHES = ['verbose', 'allow-insecure'];
 
 /** Environment variables and the option each sets, so a bad value can be reported by the name the user typed. */
@@ -28,6 +60,7 @@ export const ENV_OF_OPTION: Partial<Record<keyof ZoomWsClientOptions, string>> =
 export const FLAG_OF_OPTION: Partial<Record<keyof ZoomWsClientOptions, string>> = {
   ...Object.fromEntries(Object.entries(TIMING_FLAGS).map(([flag, option]) => [option, `--${flag}`])),
   maxAttempts: '--max-attempts',
+  proxy: '--proxy',
   allowInsecureEndpoints: '--allow-insecure',
 };
 
@@ -70,5 +103,7 @@ export function listenOptionsFrom(env: NodeJS.ProcessEnv, args: ParsedArgs): Zoo
   const maxAttempts = integerFlag(args, 'max-attempts', { min: 1, unit: 'attempts' });
   if (maxAttempts !== undefined) options.maxAttempts = maxAttempts;
   if (args.switches.has('allow-insecure')) options.allowInsecureEndpoints = true;
+  const proxy = proxyFlagOf(args);
+  if (proxy !== undefined) options.proxy = proxy;
   return options;
 }

@@ -8,6 +8,8 @@ Usage:
   zoom-ws start [flags]      listen with credentials; without them, against the embedded simulator
   zoom-ws relay [flags]      One replica of a cluster: holds the Zoom connection while it holds the lease in
                              Redis and publishes each event to the stream; one JSON line per published event
+  zoom-ws consume --group G [--consumer C] [--claim-idle MS] [--max-deliveries N] [--from-now]
+                             Read the cluster's event stream through a consumer group; one JSON line per event
   zoom-ws simulate [--port P] [--event-interval MS] [--no-events]
                              Run the Zoom simulator and print the env lines for listen
   zoom-ws visualize [--port P] [--attach]
@@ -22,6 +24,8 @@ Flags (listen, start), in milliseconds: --heartbeat-interval, --heartbeat-timeou
 Relay: ZOOM_WS_REDIS_URL (or --redis URL) plus the listen environment; flags (ms) --lease-ttl (10000),
   --renew-interval (2000), --renew-deadline (6000), --acquire-interval (1000); --replica-id ID (host:pid),
   --key-prefix P (zoomws)
+Consume: ZOOM_SUBSCRIPTION_ID and ZOOM_WS_REDIS_URL (or --redis URL), no Zoom credentials; --consumer (host:pid),
+  --claim-idle (30000), --max-deliveries (5), --key-prefix P (zoomws); --from-now: a new group skips old entries
 Exit codes: 0 after SIGINT/SIGTERM, 1 fatal authentication failure, 2 bad flag or missing environment variable
 `;
 
@@ -30,14 +34,15 @@ type Command = (argv: readonly string[]) => Promise<number>;
 // Loaded on demand so that `listen` never pays for the simulator or the visualizer.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   listen: async () => {
-    const [{ runListen }, { listenOptionsFrom, parseListenArgs }] = await Promise.all([import('./listen.js'), import('./listen-options.js')]);
+    const [{ runListen }, { listenOptionsFrom, parseListenArgs, serviceFlagsFrom }] = await Promise.all([import('./listen.js'), import('./listen-options.js')]);
     return (argv) => {
       const args = parseListenArgs(argv);
-      return runListen(listenOptionsFrom(process.env, args), { verbose: args.switches.has('verbose') });
+      return runListen(listenOptionsFrom(process.env, args), { verbose: args.switches.has('verbose'), ...serviceFlagsFrom(args) });
     };
   },
   start: async () => (await import('./start.js')).runStart,
   relay: async () => (await import('./relay.js')).runRelay,
+  consume: async () => (await import('./consume.js')).runConsume,
   simulate: async () => (await import('./simulate.js')).runSimulate,
   visualize: async () => (await import('./visualize.js')).runVisualize,
 };
