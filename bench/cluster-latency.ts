@@ -16,7 +16,7 @@ import { benchClient, benchSubscription, collectGarbage, rowFrom, type Row } fro
 import { BENCH_CREDENTIALS } from './bare.js';
 import { EVENT_NAMES, sentUsOf } from './payloads.js';
 import type { BenchServer } from './server-control.js';
-import { median, pairedBlockBootstrap, quantile, quartiles } from './stats.js';
+import { median, pairedBlockBootstrap, quantile, quantileInPlace, quartiles } from './stats.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { ZoomWsCluster } from '../src/cluster/cluster.js';
 
@@ -153,7 +153,7 @@ export async function clusterLatency(server: BenchServer, config: ClusterLatency
     const blocks = [...leaderBlocks.keys()]
       .filter((block) => clientBlocks.has(block))
       .map((block) => ({ a: Float64Array.from(leaderBlocks.get(block)!), b: Float64Array.from(clientBlocks.get(block)!) }));
-    const interval = pairedBlockBootstrap(blocks, (samples) => quantile(samples, q), { resamples: 400, level: 0.95, seed: 20261201 });
+    const interval = pairedBlockBootstrap(blocks, (samples) => quantileInPlace(samples, q), { resamples: 400, level: 0.95, seed: 20261201 });
     const differences = perRound.leader.map((value, index) => value - perRound.client[index]!);
     const [q1, q3] = quartiles(differences);
     const label = `p${Math.round(q * 100)}`;

@@ -20,7 +20,7 @@ import { nowUs, sleep } from './clock.js';
 import { benchClient, benchSubscription, collectGarbage, rowFrom, type Row } from './harness.js';
 import { EVENT_NAMES, sentUsOf, type PayloadSize } from './payloads.js';
 import type { BenchServer } from './server-control.js';
-import { median, pairedBlockBootstrap, quantile, quartiles } from './stats.js';
+import { median, pairedBlockBootstrap, quantile, quantileInPlace, quartiles } from './stats.js';
 
 export interface LatencyConfig {
   rounds: number;
@@ -157,7 +157,7 @@ export async function latency(server: BenchServer, config: LatencyConfig, size: 
     const blocks = [...clientBlocks.keys()]
       .filter((block) => bareBlocks.has(block))
       .map((block) => ({ a: Float64Array.from(clientBlocks.get(block)!), b: Float64Array.from(bareBlocks.get(block)!) }));
-    const interval = pairedBlockBootstrap(blocks, (samples) => quantile(samples, q), { resamples: BOOTSTRAP_RESAMPLES, level: 0.95, seed: 20261201 });
+    const interval = pairedBlockBootstrap(blocks, (samples) => quantileInPlace(samples, q), { resamples: BOOTSTRAP_RESAMPLES, level: 0.95, seed: 20261201 });
     const roundDifferences = perRound.client.map((value, index) => value - perRound.bare[index]!);
     const [q1, q3] = quartiles(roundDifferences);
     const label = `p${Math.round(q * 100)}`;

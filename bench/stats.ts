@@ -88,3 +88,46 @@ export function pairedBlockBootstrap(
   }
   return [quantile(differences, (1 - options.level) / 2), quantile(differences, (1 + options.level) / 2)];
 }
+
+/**
+ * {@link quantile} without a sort (Hoare's selection, O(n) on average): the same value, but it reorders `values`
+ * in place. For the bootstrap, which takes thousands of quantiles of scratch buffers.
+ */
+export function quantileInPlace(values: Float64Array, q: number): number {
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  const position = (n - 1) * q;
+  const low = Math.floor(position);
+  const a = select(values, low);
+  if (position === low) return a;
+  // After selecting `low`, everything to its right is ≥ it: the next order statistic is their minimum.
+  let b = Number.POSITIVE_INFINITY;
+  for (let index = low + 1; index < n; index++) if (values[index]! < b) b = values[index]!;
+  return a + (b - a) * (position - low);
+}
+
+/** Moves the k-th smallest value to index k (smaller ones before, larger ones after) and returns it. */
+function select(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  while (right > left) {
+    const pivot = values[(left + right) >> 1]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return values[k]!;
+}
