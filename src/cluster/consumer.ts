@@ -18,6 +18,8 @@ export interface DeliveryMeta {
   replica: string;
   /** The publisher's fencing token (a decimal integer). */
   token: string;
+  /** The `event` field exactly as stored (the inner event JSON byte for byte as Zoom sent it). */
+  raw: string;
 }
 
 export type DeliveryHandler<TEvent = ZoomEvent> = (event: TEvent, meta: DeliveryMeta) => void | Promise<void>;
@@ -288,7 +290,7 @@ export class ZoomWsConsumer implements AsyncDisposable {
       await this.#deadLetter(entry, `delivered ${deliveries - 1} times without an ack`);
       return;
     }
-    const meta: DeliveryMeta = { key: fields.key ?? '', id: entry.id, deliveries, replica: fields.replica ?? '', token: fields.token ?? '' };
+    const meta: DeliveryMeta = { key: fields.key ?? '', id: entry.id, deliveries, replica: fields.replica ?? '', token: fields.token ?? '', raw: fields.event! };
     this.#stats.delivered++;
     try {
       const handlers = [...(this.#named.get(event.event) ?? []), ...this.#any] as DeliveryHandler[];

@@ -1,0 +1,95 @@
+import { ZoomWsConsumer } from '../cluster/consumer.js';
+import type { ZoomWsConsumerOptions } from '../cluster/consumer-options.js';
+import { ZoomWsConfigError } from '../errors.js';
+import { integerFlag, parseArgs } from './args.js';
+import { createStderrLogger } from './stderr-logger.js';
+import { UsageError } from './usage-error.js';
+
+const CONSUME_FLAGS = ['group', 'consumer', 'claim-idle', 'max-deliveries', 'redis', 'key-prefix'];
+const CONSUME_SWITCHES = ['from-now', 'verbose'];
+
+const SOURCE_OF_OPTION: Record<string, string> = {
+  redis: '--redis / ZOOM_WS_REDIS_URL',
+  subscriptionId: 'ZOOM_SUBSCRIPTION_ID',
+  group: '--group',
+  consumer: '--consumer',
+  claimIdle: '--claim-idle',
+  maxDeliveries: '--max-deliveries',
+  keyPrefix: '--key-prefix',
+};
+
+/** Consumer options from `ZOOM_SUBSCRIPTION_ID`, `ZOOM_WS_REDIS_URL` and the flags; no Zoom credentials needed. */
+export function consumeOptionsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]): { options: ZoomWsConsumerOptions; verbose: boolean } {
+  const args = parseArgs(argv, CONSUME_FLAGS, CONSUME_SWITCHES);
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const group = args.flags.get('group');
+  if (!group) throw new UsageError('missing --group G');
+  const redis = args.flags.get('redis') ?? env.ZOOM_WS_REDIS_URL;
+  if (!redis) throw new UsageError('missing Redis: set ZOOM_WS_REDIS_URL or pass --redis URL');
+  const subscriptionId = env.ZOOM_SUBSCRIPTION_ID;
+  if (!subscriptionId) throw new UsageError('missing environment variable ZOOM_SUBSCRIPTION_ID');
+  const options: ZoomWsConsumerOptions = { redis, subscriptionId, group, fromNow: args.switches.has('from-now') };
+  const consumer = args.flags.get('consumer');
+  if (consumer !== undefined) options.consumer = consumer;
+  const keyPrefix = args.flags.get('key-prefix');
+  if (keyPrefix !== undefined) options.keyPrefix = keyPrefix;
+  const claimIdle = integerFlag(args, 'claim-idle', { min: 1 });
+  if (claimIdle !== undefined) options.claimIdle = claimIdle;
+  const maxDeliveries = integerFlag(args, 'max-deliveries', { min: 1, unit: 'deliveries' });
+  if (maxDeliveries !== undefined) options.maxDeliveries = maxDeliveries;
+  return { options, verbose: args.switches.has('verbose') };
+}
+
+/**
+ * `zoom-ws consume`: one consumer of a group. stdout: one line per delivered event (the inner event exactly as
+ * stored), acknowledged once the line is written; stderr: recorded outages and warnings. SIGINT/SIGTERM: finish
+ * the current line, exit 0.
+ */
+export async function runConsume(argv: readonly string[]): Promise<number> {
+  const { options, verbose } = consumeOptionsFrom(process.env, argv);
+  const logger = createStderrLogger({ verbose });
+  let consumer: ZoomWsConsumer;
+  try {
+    consumer = new ZoomWsConsumer({ ...options, logger });
+  } catch (error) {
+    if (error instanceof ZoomWsConfigError) {
+      const source = SOURCE_OF_OPTION[error.field];
+      throw new UsageError(source ? error.message.replace(`option "${error.field}"`, source) : error.message);
+    }
+    throw error;
+  }
+  consumer.on('*', (_event, meta) => new Promise<void>((resolve, reject) => {
+    process.stdout.write(`${meta.raw}\n`, (error) => (error ? reject(error) : resolve()));
+  }));
+  consumer.onOutage((outage) => {
+    logger.warn(`outage ${outage.reason}: ${new Date(outage.from).toISOString()} – ${new Date(outage.to).toISOString()} (${outage.to - outage.from} ms)${outage.detail ? `: ${outage.detail}` : ''}`);
+  });
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info(`${signal}: finishing the current event`);
+    void consumer.stop().then(finish);
+  };
+  const onStdoutError = () => void consumer.stop().then(finish);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.stdout.on('error', onStdoutError);
+  try {
+    await consumer.start();
+    logger.info(`consuming ${consumer.keys.events} as ${options.group}/${consumer.options.consumer}`);
+    await finished;
+    return 0;
+  } catch (error) {
+    if (consumer.state === 'stopped' || consumer.state === 'stopping') {
+      await finished;
+      return 0;
+    }
+    process.stderr.write(`zoom-ws: ${error instanceof Error ? error.message : String(error)}\n`);
+    await consumer.stop();
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.stdout.off('error', onStdoutError);
+  }
+}
