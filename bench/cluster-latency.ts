@@ -19,6 +19,7 @@ import type { BenchServer } from './server-control.js';
 import { median, pairedBlockBootstrap, quantile, quantileInPlace, quartiles } from './stats.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { ZoomWsCluster } from '../src/cluster/cluster.js';
+import { ZoomWsConsumer } from '../src/cluster/consumer.js';
 
 export interface ClusterLatencyConfig {
   rounds: number;
@@ -26,33 +27,6 @@ export interface ClusterLatencyConfig {
   slotMs: number;
   warmupMs: number;
   windowMs: number;
-}
-
-/** What this row needs of `ZoomWsConsumer` (issue 8: group, consumer name, typed `on(name, handler)`). */
-interface ConsumerLike {
-  on(name: string, handler: (event: { payload: unknown }) => unknown): unknown;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-type ConsumerConstructor = new (options: { redis: string; subscriptionId: string; group: string; consumer?: string }) => ConsumerLike;
-
-/**
- * Where the consumer lives (src/cluster/consumer.ts, compiled beside the bench). Loaded by a computed specifier so
- * that the bench compiles while it does not exist yet; the row then fails, naming the missing piece.
- */
-const CONSUMER_MODULE = '../src/cluster/consumer.js';
-
-async function loadConsumer(): Promise<ConsumerConstructor> {
-  const specifier = CONSUMER_MODULE;
-  let module: { ZoomWsConsumer?: ConsumerConstructor };
-  try {
-    module = (await import(specifier)) as { ZoomWsConsumer?: ConsumerConstructor };
-  } catch (error) {
-    throw new Error(`cluster latency: ZoomWsConsumer could not be loaded from src/cluster/consumer.ts (${error instanceof Error ? error.message : String(error)})`);
-  }
-  if (typeof module.ZoomWsConsumer !== 'function') throw new Error('cluster latency: src/cluster/consumer.ts exports no ZoomWsConsumer');
-  return module.ZoomWsConsumer;
 }
 
 class Side {
@@ -96,7 +70,6 @@ class Side {
 let pairCounter = 0;
 
 export async function clusterLatency(server: BenchServer, config: ClusterLatencyConfig): Promise<Row[]> {
-  const ZoomWsConsumer = await loadConsumer();
   const name = EVENT_NAMES.small;
   const pair = `cluster-lat-${++pairCounter}`;
   const url = (side: 'a' | 'b'): string => server.wsUrl({ mode: 'paced', size: 'small', rate: config.rate, pair, side, slot: config.slotMs });
