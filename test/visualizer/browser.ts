@@ -11,7 +11,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: run \`apt-get update && apt-get install -y --no-install-recommends chromium\` (as root; \`npm test\` does it when it can), or set CHROMIUM_PATH`);
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 }
 

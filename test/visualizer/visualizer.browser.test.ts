@@ -23,30 +23,38 @@ function expectOnlyLocalRequests(guarded: GuardedPage, port: number): void {
   for (const url of guarded.requests) expect(new URL(url).host, url).toBe(`127.0.0.1:${port}`);
 }
 
+/**
+ * Set up on first use by each test, not in `beforeAll`: a hook that fails makes vitest report the tests as
+ * skipped, and a missing Chromium must fail every browser test with the install command instead.
+ */
+function once<T>(setup: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined;
+  return () => (result ??= setup());
+}
+
 describe('visualizer in a real browser', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
+  let launched: Browser | undefined;
+  const browser = once(async () => (launched = await launchBrowser()));
   afterAll(async () => {
-    await browser?.close();
+    await launched?.close();
   });
 
   describe('zoom-ws visualize (embedded simulator and client)', () => {
-    let cli: CliRun;
+    let cli: CliRun | undefined;
     let url: URL;
     let guarded: GuardedPage;
-
-    beforeAll(async () => {
+    const ready = once(async () => {
+      const chromium = await browser();
       cli = runCli(['visualize', '--port', '0']);
-      await cli.waitFor(() => cli.stdoutLines().length > 0, 'the page URL');
+      await cli.waitFor(() => cli!.stdoutLines().length > 0, 'the page URL');
       url = new URL(cli.stdoutLines()[0]!);
-      guarded = await openGuardedPage(browser);
+      guarded = await openGuardedPage(chromium);
       await guarded.page.goto(url.href);
       await guarded.page.locator('body[data-diagram="ready"]').waitFor();
     });
 
     afterAll(async () => {
+      if (!cli) return;
       await guarded?.close();
       cli.child.kill('SIGINT');
       // Exiting at all proves the simulator, client and server released everything (main.ts never calls exit).
@@ -56,6 +64,7 @@ describe('visualizer in a real browser', () => {
     });
 
     it('draws every state of the machine, nested, and the transitions with their events and delays', async () => {
+      await ready();
       const drawn = await guarded.page.locator('[data-state]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-state')));
       expect(drawn.sort()).toEqual(allStateIds(connectionMachine.root).sort());
       const labels = await guarded.page.locator('[data-transition] .label').allTextContents();
@@ -68,6 +77,7 @@ describe('visualizer in a real browser', () => {
     });
 
     it('shows the client reaching open, with a redacted context', async () => {
+      await ready();
       await isActive(guarded.page, OPEN);
       expect(await activeStates(guarded.page)).toEqual(expect.arrayContaining(['zoomWs', 'zoomWs.connection', OPEN, `${OPEN}.liveness`, `${OPEN}.refresh`, `${OPEN}.refresh.scheduled`]));
       const entries = await logEntries(guarded.page);
@@ -78,6 +88,7 @@ describe('visualizer in a real browser', () => {
     });
 
     it('drop: the diagram goes through backoff (or connecting) and back to open', async () => {
+      await ready();
       await isActive(guarded.page, OPEN);
       const before = Math.max(...(await logEntries(guarded.page)).map((entry) => entry.index));
       await guarded.page.click('[data-fault="drop"]');
@@ -94,7 +105,8 @@ describe('visualizer in a real browser', () => {
       await guarded.screenshot('visualizer-after-drop');
     });
 
-    it('step back shows earlier snapshots in the diagram and the context panel; live returns', async () => {
+    it('step back shows the previous visible change in the diagram and the context panel, with the event that led to it; live returns', async () => {
+      await ready();
       const page = guarded.page;
       const shownIndex = async () => Number(await page.locator('#log li[aria-current]').getAttribute('data-index'));
       const newest = Math.max(...(await logEntries(page)).map((entry) => entry.index));
@@ -111,6 +123,9 @@ describe('visualizer in a real browser', () => {
         const expected = entries[step]!;
         await expect.poll(shownIndex).toBe(expected.index);
         expect(await page.locator('#now').textContent()).toBe(expected.target);
+        // Each step changes what is shown, and names the event that led to it.
+        if (step > 0) expect(expected.target === entries[step - 1]!.target && expected.event === entries[step - 1]!.event).toBe(false);
+        expect(await page.locator('#led-by').getAttribute('data-event')).toBe(expected.event);
         expect(await page.locator('#position').textContent()).toMatch(/^snapshot \d+ of \d+$/);
       }
       expect(await activeStates(page)).toEqual(['zoomWs', 'zoomWs.backoff']);
@@ -126,6 +141,7 @@ describe('visualizer in a real browser', () => {
     });
 
     it('fault buttons act on the simulator; the sample event reaches the client', async () => {
+      await ready();
       await guarded.page.click('[data-action="emit-event"]');
       await expect.poll(() => guarded.page.locator('#events li').count()).toBe(1);
       for (const fault of ['token-error', 'revoke-token', 'stall', 'displace']) {
@@ -135,9 +151,10 @@ describe('visualizer in a real browser', () => {
       }
     });
 
-    it('made no request that left 127.0.0.1 and raised no page error', () => {
+    it('made no request that left 127.0.0.1 and raised no page error', async () => {
+      await ready();
       expectOnlyLocalRequests(guarded, Number(url.port));
-      expect(guarded.requests).toContain(`ws://127.0.0.1:${url.port}/ui`);
+      expect(guarded.requests).toContain(`ws://127.0.0.1:${url.port}/ui?token=${url.searchParams.get('token')}`);
       expect(guarded.errors).toEqual([]);
     });
   });
@@ -159,7 +176,7 @@ describe('visualizer in a real browser', () => {
     });
 
     it('shows how to attach, then follows an attached client from idle to open to closed', async () => {
-      guarded = await openGuardedPage(browser);
+      guarded = await openGuardedPage(await browser());
       await guarded.page.goto(server.url);
       await guarded.page.locator('#attach-help:not([hidden])').waitFor();
       expect(await guarded.page.locator('#attach-code').textContent()).toContain(`inspect: '${server.inspectUrl}'`);
