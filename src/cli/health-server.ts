@@ -93,5 +93,9 @@ export async function startCliHealthServer(
   const [metrics, { Registry }] = await Promise.all([import('../metrics/index.js'), import('prom-client')]);
   const registry = new Registry();
   register(metrics, registry);
-  return startHealthServer({ ...source, metrics: () => registry.metrics() }, options);
+  // Not a spread: the source is usually a class instance, whose methods live on its prototype.
+  const isLeader = source.isLeader;
+  const withMetrics: HealthSource = { health: () => source.health(), metrics: () => registry.metrics() };
+  if (isLeader) withMetrics.isLeader = () => isLeader.call(source);
+  return startHealthServer(withMetrics, options);
 }
