@@ -169,8 +169,13 @@ export class ZoomWsConsumer implements AsyncDisposable {
     const main = this.#main!;
     await main.connect();
     await this.#ensureGroup();
-    this.#reader = await main.duplicate({ name: 'consumer-reader' });
-    if ((this.#state as string) !== 'starting') return;
+    const reader = await main.duplicate({ name: 'consumer-reader' });
+    // stop() during the start has released what existed then; this one came later.
+    if ((this.#state as string) !== 'starting') {
+      await reader.release();
+      return;
+    }
+    this.#reader = reader;
     this.#state = 'running';
     this.#loops.push(this.#readLoop());
     if (this.#outageHandlers.size > 0) this.#loops.push(this.#startOutageLoop());

@@ -52,6 +52,15 @@ describe('zoom-ws consume', () => {
     expect(((await redis.sendCommand(['XPENDING', keys.events, 'g'])) as [number])[0]).toBe(0);
   });
 
+  it('with Redis unreachable it keeps retrying, says so on stderr, and still exits 0 on SIGTERM', async () => {
+    const { freePort } = await import('../support/redis-server.js');
+    const run = runCli(['consume', '--group', 'g', '--redis', `redis://127.0.0.1:${await freePort()}`], { ZOOM_SUBSCRIPTION_ID: SUB });
+    await run.waitFor(() => /Redis unavailable/.test(run.stderr()), 'the warning');
+    run.child.kill('SIGTERM');
+    expect((await run.exit).code).toBe(0);
+    expect(run.stdoutLines()).toEqual([]);
+  });
+
   it('exits 2 naming a bad flag, a malformed Redis URL or a missing subscription', async () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['consume', '--group', 'g', '--max-deliveries', 'x'], env(), /--max-deliveries/],
