@@ -1,6 +1,11 @@
 export { ZoomWsClient, type ClientStats, type StateChange } from './client/client.js';
 export type { ConnectionState } from './client/connection-state.js';
 export { DEFAULTS, type ZoomWsClientOptions } from './client/options.js';
+export type { ProvidedToken, TokenProvider, TokenProviderContext } from './client/options.js';
+export type { ClientHealth } from './client/health.js';
+export type { StopResult, UnfinishedHandler } from './client/drain.js';
+export type { StaleNotice } from './client/silence-watchdog.js';
+export type { ClientObserver } from './client/observer.js';
 export type { Logger } from './client/logger.js';
 export type { EventHandler } from './client/event-dispatcher.js';
 export {

@@ -2,7 +2,9 @@ import type { ZoomWsClusterOptions } from '../cluster/cluster-options.js';
 import { ZoomWsCluster } from '../cluster/cluster.js';
 import { ZoomWsConfigError } from '../errors.js';
 import { integerFlag, parseArgs } from './args.js';
-import { ENV_OF_OPTION, FLAG_OF_OPTION, LISTEN_FLAGS, LISTEN_SWITCHES, listenOptionsFrom } from './listen-options.js';
+import { clusterHealthSource } from './cluster-health.js';
+import { startCliHealthServer, type HealthServer } from './health-server.js';
+import { ENV_OF_OPTION, FLAG_OF_OPTION, LISTEN_FLAGS, LISTEN_SWITCHES, listenOptionsFrom, serviceFlagsFrom, type ServiceFlags } from './listen-options.js';
 import { createStderrLogger } from './stderr-logger.js';
 import { UsageError } from './usage-error.js';
 
@@ -26,7 +28,7 @@ const SOURCE_OF_OPTION: Record<string, string> = {
 };
 
 /** Cluster options from the `listen` environment and flags plus `ZOOM_WS_REDIS_URL` and the lease flags. */
-export function relayOptionsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]): { options: ZoomWsClusterOptions; verbose: boolean } {
+export function relayOptionsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]): { options: ZoomWsClusterOptions; verbose: boolean; service: ServiceFlags } {
   const args = parseArgs(argv, RELAY_FLAGS, LISTEN_SWITCHES);
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const redis = args.flags.get('redis') ?? env.ZOOM_WS_REDIS_URL;
@@ -40,7 +42,7 @@ export function relayOptionsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]
   if (replicaId !== undefined) options.replicaId = replicaId;
   const keyPrefix = args.flags.get('key-prefix');
   if (keyPrefix !== undefined) options.keyPrefix = keyPrefix;
-  return { options, verbose: args.switches.has('verbose') };
+  return { options, verbose: args.switches.has('verbose'), service: serviceFlagsFrom(args) };
 }
 
 /**
@@ -48,7 +50,7 @@ export function relayOptionsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]
  * else; stderr: transitions, role changes, outages. SIGINT/SIGTERM: hand over (close 1000, release), exit 0.
  */
 export async function runRelay(argv: readonly string[]): Promise<number> {
-  const { options, verbose } = relayOptionsFrom(process.env, argv);
+  const { options, verbose, service } = relayOptionsFrom(process.env, argv);
   const logger = createStderrLogger({ verbose });
   let replica: ZoomWsCluster;
   try {
@@ -71,6 +73,12 @@ export async function runRelay(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let healthServer: HealthServer | undefined;
+  if (service.healthPort !== undefined) {
+    const at = service.healthHost === undefined ? { port: service.healthPort } : { port: service.healthPort, host: service.healthHost };
+    healthServer = await startCliHealthServer(clusterHealthSource(replica), at, (metrics, registry) => metrics.collectClusterMetrics(replica, { registry }));
+    logger.info(`health server on http://${healthServer.host}:${healthServer.port} (/livez /readyz /leader /metrics)`);
+  }
   let exitCode = 0;
   try {
     await replica.start();
@@ -80,6 +88,7 @@ export async function runRelay(argv: readonly string[]): Promise<number> {
     process.stderr.write(`zoom-ws: ${error instanceof Error ? error.message : String(error)}\n`);
   }
   await replica.stop();
+  await healthServer?.close();
   if (replica.state === 'failed') exitCode = 1;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
