@@ -22,7 +22,6 @@ export const DEFAULTS = {
   maxPayload: 1024 * 1024,
   dedupeHistory: 256,
   drainTimeout: 0,
-  reconnectOnSilence: false,
 } as const;
 
 /** Options of {@link ZoomWsClient}. Only the four credentials are required. */
@@ -182,7 +181,7 @@ const optionsSchema = z.strictObject({
   onToken: z.custom<(token: ProvidedToken) => void>((value) => typeof value === 'function', { error: 'must be a function' }).optional(),
   drainTimeout: duration().default(DEFAULTS.drainTimeout),
   maxEventSilence: duration(1).optional(),
-  reconnectOnSilence: z.boolean().default(DEFAULTS.reconnectOnSilence),
+  reconnectOnSilence: z.boolean().default(false),
 });
 
 export type ResolvedOptions = z.output<typeof optionsSchema>;
