@@ -2,10 +2,12 @@ import { ZoomWsConsumer } from '../cluster/consumer.js';
 import type { ZoomWsConsumerOptions } from '../cluster/consumer-options.js';
 import { ZoomWsConfigError } from '../errors.js';
 import { integerFlag, parseArgs } from './args.js';
+import { startCliHealthServer, type HealthServer } from './health-server.js';
+import { serviceFlagsFrom, type ServiceFlags } from './listen-options.js';
 import { createStderrLogger } from './stderr-logger.js';
 import { UsageError } from './usage-error.js';
 
-const CONSUME_FLAGS = ['group', 'consumer', 'claim-idle', 'max-deliveries', 'redis', 'key-prefix'];
+const CONSUME_FLAGS = ['group', 'consumer', 'claim-idle', 'max-deliveries', 'redis', 'key-prefix', 'health-port', 'health-host'];
 const CONSUME_SWITCHES = ['from-now', 'verbose'];
 
 const SOURCE_OF_OPTION: Record<string, string> = {
@@ -19,7 +21,7 @@ const SOURCE_OF_OPTION: Record<string, string> = {
 };
 
 /** Consumer options from `ZOOM_SUBSCRIPTION_ID`, `ZOOM_WS_REDIS_URL` and the flags; no Zoom credentials needed. */
-export function consumeOptionsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]): { options: ZoomWsConsumerOptions; verbose: boolean } {
+export function consumeOptionsFrom(env: NodeJS.ProcessEnv, argv: readonly string[]): { options: ZoomWsConsumerOptions; verbose: boolean; service: ServiceFlags } {
   const args = parseArgs(argv, CONSUME_FLAGS, CONSUME_SWITCHES);
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const group = args.flags.get('group');
@@ -37,7 +39,7 @@ export function consumeOptionsFrom(env: NodeJS.ProcessEnv, argv: readonly string
   if (claimIdle !== undefined) options.claimIdle = claimIdle;
   const maxDeliveries = integerFlag(args, 'max-deliveries', { min: 1, unit: 'deliveries' });
   if (maxDeliveries !== undefined) options.maxDeliveries = maxDeliveries;
-  return { options, verbose: args.switches.has('verbose') };
+  return { options, verbose: args.switches.has('verbose'), service: serviceFlagsFrom(args) };
 }
 
 /**
@@ -46,7 +48,7 @@ export function consumeOptionsFrom(env: NodeJS.ProcessEnv, argv: readonly string
  * the current line, exit 0.
  */
 export async function runConsume(argv: readonly string[]): Promise<number> {
-  const { options, verbose } = consumeOptionsFrom(process.env, argv);
+  const { options, verbose, service } = consumeOptionsFrom(process.env, argv);
   const logger = createStderrLogger({ verbose });
   let consumer: ZoomWsConsumer;
   try {
@@ -74,6 +76,13 @@ export async function runConsume(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.stdout.on('error', onStdoutError);
+  let healthServer: HealthServer | undefined;
+  if (service.healthPort !== undefined) {
+    const at = service.healthHost === undefined ? { port: service.healthPort } : { port: service.healthPort, host: service.healthHost };
+    const health = () => ({ live: consumer.state !== 'stopped', ready: consumer.state === 'running', state: consumer.state });
+    healthServer = await startCliHealthServer({ health }, at, (metrics, registry) => metrics.collectClusterMetrics(consumer as unknown as import('../metrics/index.js').ClusterMetricsSource, { registry }));
+    logger.info(`health server on http://${healthServer.host}:${healthServer.port} (/livez /readyz /metrics)`);
+  }
   try {
     await consumer.start();
     logger.info(`consuming ${consumer.keys.events} as ${options.group}/${consumer.options.consumer}`);
@@ -88,6 +97,7 @@ export async function runConsume(argv: readonly string[]): Promise<number> {
     await consumer.stop();
     return 1;
   } finally {
+    await healthServer?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.stdout.off('error', onStdoutError);
