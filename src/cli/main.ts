@@ -19,7 +19,9 @@ Environment (listen): ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET, ZOOM_
   ZOOM_OAUTH_URL (default https://zoom.us/oauth/token), ZOOM_WS_URL (default wss://ws.zoom.us/ws),
   ZOOM_GRANT_TYPE (account_credentials | client_credentials, default account_credentials)
 Flags (listen, start), in milliseconds: --heartbeat-interval, --heartbeat-timeout, --backoff-initial,
-  --backoff-max, --refresh-margin, --connect-timeout; --max-attempts N; --verbose;
+  --backoff-max, --refresh-margin, --connect-timeout; --max-attempts N; --verbose
+  --proxy URL|none (default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY); --health-port P [--health-host H] (/livez /readyz
+  /leader /metrics on 127.0.0.1); --drain-timeout MS (SIGTERM waits this long for handlers, default 10000);
   --allow-insecure (accept http:// / ws:// endpoints on hosts other than loopback: credentials in cleartext)
 Relay: ZOOM_WS_REDIS_URL (or --redis URL) plus the listen environment; flags (ms) --lease-ttl (10000),
   --renew-interval (2000), --renew-deadline (6000), --acquire-interval (1000); --replica-id ID (host:pid),
