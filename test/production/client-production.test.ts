@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProvidedToken } from '../../src/client/options.js';
-import { sampleEvent, useHarness } from '../support/harness.js';
+import { sampleEvent, useHarness, type Harness } from '../support/harness.js';
 
 describe('shared tokens: tokenProvider and onToken', () => {
   const harness = useHarness();
@@ -16,21 +16,21 @@ describe('shared tokens: tokenProvider and onToken', () => {
   });
 
   it('a provider replaces the built-in fetch; a rejected token asks it again with rejected:true after backoff; its tokens are scrubbed', async () => {
-    const h0 = await harness({ backoffInitial: 60, backoffMax: 60 });
-    // Tokens from the simulator's own endpoint, fetched by "the service" through zoom-ws's onToken of a helper client.
+    // "The service's cache": tokens it fetched itself from the simulator's token endpoint.
+    let sim: Harness['sim'] | undefined;
     const served: string[] = [];
     const calls: { rejected: boolean; at: number }[] = [];
     const fetchFromSim = async () => {
-      const response = await fetch(h0.sim.oauthUrl, {
+      const { clientId, clientSecret, accountId } = sim!.credentials;
+      const response = await fetch(sim!.oauthUrl, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${h0.sim.credentials.clientId}:${h0.sim.credentials.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: `grant_type=account_credentials&account_id=${h0.sim.credentials.accountId}`,
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=account_credentials&account_id=${accountId}`,
       });
       const body = (await response.json()) as { access_token: string; expires_in: number };
       served.push(body.access_token);
       return { accessToken: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
     };
-    await h0.stop();
     const h = await harness({
       backoffInitial: 60,
       backoffMax: 60,
@@ -39,8 +39,7 @@ describe('shared tokens: tokenProvider and onToken', () => {
         return fetchFromSim();
       },
     });
-    // The harness made a new simulator: point the provider at it.
-    Object.assign(h0, { sim: h.sim });
+    sim = h.sim;
     await h.client.start();
     expect(calls).toEqual([{ rejected: false, at: expect.any(Number) }]);
     const fetchedBySim = h.sim.stats.tokenRequests;
