@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ZoomWsClient, type ZoomWsClientOptions } from '../../src/index.js';
 import { createZoomSimulator, type ZoomSimulator } from '../../src/simulator/index.js';
 import { FAST_TIMINGS, sampleEvent, type LogLine } from '../support/harness.js';
+import { runCli } from '../support/cli.js';
 import { startProxyProcess, type ProxyProcess } from '../support/proxy-process.js';
 import { eventually, leakedHandles, liveHandles } from '../support/wait.js';
 
@@ -120,5 +121,21 @@ describe('behind a proxy (a real `proxy` process on loopback)', () => {
     sim = undefined;
     client = undefined;
     expect(await leakedHandles(baseline)).toEqual([]);
+  });
+
+  it('CLI: listen --proxy URL tunnels through the proxy and never prints its password', async () => {
+    proxy = await startProxyProcess({ auth: `cli:${PASSWORD}` });
+    sim = await createZoomSimulator();
+    const run = runCli(['listen', '--proxy', proxy.url, '--verbose'], { ...sim.env });
+    try {
+      await run.waitFor(() => run.stderr().includes('→ open'), 'open through the proxy');
+      expect(proxy.requests.filter((request) => request.method === 'CONNECT' && request.authorized).length).toBe(sim.stats.tokenRequests + sim.stats.connections);
+      run.child.kill('SIGTERM');
+      expect((await run.exit).code).toBe(0);
+      expect(run.stderr() + run.stdout()).not.toContain(PASSWORD);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      await run.exit;
+    }
   });
 });
