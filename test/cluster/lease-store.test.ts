@@ -5,14 +5,14 @@ import { subscriptionKeys } from '../../src/cluster/keys.js';
 import { idempotencyKey, LeaseStore } from '../../src/cluster/lease-store.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
-type Client = ReturnType<typeof createClient>;
+type Client = ReturnType<typeof createClient<{}, {}, {}, 2>>;
 
 const keys = subscriptionKeys('t', 'sub-1');
 let server: RedisServer;
 let redis: Client;
 
 async function connect(): Promise<Client> {
-  const client = createClient({ url: server.url });
+  const client = createClient({ url: server.url, RESP: 2 });
   client.on('error', () => {});
   await client.connect();
   return client;
@@ -117,7 +117,7 @@ describe('LeaseStore', () => {
     const entries = Array.from({ length: 50 }, (_, n) => ({ event: event(n), key: idempotencyKey(event(n)), receivedAt: 5_000 + n }));
     expect(await a.publishMany(won.token, entries)).toEqual(entries.map(() => 'published'));
     expect(await a.publish(won.token, entries[7]!)).toBe('duplicate');
-    const stored = await redis.xRange(keys.events, '-', '+');
+    const stored = (await redis.xRange(keys.events, '-', '+')) ?? [];
     expect(stored.map((entry) => entry.message.event)).toEqual(entries.map((entry) => entry.event));
     expect(stored[0]!.message).toMatchObject({ key: entries[0]!.key, replica: 'a', token: won.token, receivedAt: '5000' });
 
@@ -138,7 +138,7 @@ describe('LeaseStore', () => {
     const old = Date.now() - 120_000;
     for (let i = 0; i < 200; i++) await redis.xAdd(keys.events, `${old}-${i + 1}`, { event: event(i), key: `old-${i}` });
     await a.publish(won.token, { event: event(1_000), key: idempotencyKey(event(1_000)), receivedAt: Date.now() });
-    const left = await redis.xRange(keys.events, '-', '+');
+    const left = (await redis.xRange(keys.events, '-', '+')) ?? [];
     expect(left.length).toBeLessThan(201);
     expect(left.at(-1)!.message.event).toBe(event(1_000));
   });
@@ -150,7 +150,7 @@ describe('LeaseStore', () => {
     expect(await a.recordOutage(won.token, { from: 1, to: 2, reason: 'failover', detail: 'd', previousHolder: 'z' })).toBe(true);
     expect(await store('b').recordOutage(won.token, { from: 3, to: 4, reason: 'failover', detail: 'd' })).toBe(false);
     expect(await store('b').recordOutage(null, { from: 5, to: 6, reason: 'redis-unavailable', detail: 'd' })).toBe(true);
-    const outages = await redis.xRange(keys.outages, '-', '+');
+    const outages = (await redis.xRange(keys.outages, '-', '+')) ?? [];
     expect(outages.map((o) => o.message)).toEqual([
       { from: '1', to: '2', reason: 'failover', detail: 'd', replica: 'a', previousHolder: 'z' },
       { from: '5', to: '6', reason: 'redis-unavailable', detail: 'd', replica: 'b' },

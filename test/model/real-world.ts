@@ -147,7 +147,7 @@ export class RealWorld {
   async dispose(): Promise<void> {
     try {
       if (this.client.actor.getSnapshot().status === 'active') {
-        this.#stopped ??= this.client.stop();
+        this.#stopped ??= this.client.stop().then(() => undefined);
         // A closing socket waits for its close handshake at most closeTimeout of (fake) time.
         for (const connection of this.wsGate.connections) connection.thaw();
         await vi.advanceTimersByTimeAsync(MODEL_TIMINGS.closeTimeout + 1);
@@ -183,7 +183,7 @@ export class RealWorld {
       case 'stop':
         // Hold back the server's answer to our close frame, so that `closing` lasts until the model says.
         if (this.#machine.matches({ connection: 'open' })) wsGate.forSocket(context.activeSocketId).freeze();
-        this.#stopped = this.client.stop();
+        this.#stopped = this.client.stop().then(() => undefined);
         return;
       case 'token-ok':
         await tokenGate.release();
