@@ -15,9 +15,14 @@ if (!name || !/^[a-z-]+$/.test(name)) {
   console.error('usage: run-with-summary.mjs <suite>   (runs test/<suite>)');
   process.exit(2);
 }
+// `test:soak -- --cluster` (or SOAK_CLUSTER=1): only the cluster chaos soak, with its own summary line.
+const cluster = name === 'soak' && (process.argv.includes('--cluster') || process.env.SOAK_CLUSTER === '1');
+const extra = process.argv.slice(3).filter((arg) => arg !== '--cluster');
+const target = cluster ? 'test/soak/cluster-soak.test.ts' : `test/${name}`;
+const summary = cluster ? 'cluster-soak' : name;
 const dir = mkdtempSync(join(tmpdir(), 'zoom-ws-summary-'));
 const vitest = join(process.cwd(), 'node_modules', 'vitest', 'vitest.mjs');
-const child = spawn(process.execPath, [vitest, 'run', `test/${name}`, ...process.argv.slice(3)], {
+const child = spawn(process.execPath, [vitest, 'run', target, ...extra], {
   stdio: 'inherit',
   // An unhandled rejection anywhere in the workers is fatal, not a warning.
   env: { ...process.env, ZOOM_WS_SUMMARY_DIR: dir, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --unhandled-rejections=strict`.trim() },
@@ -25,9 +30,9 @@ const child = spawn(process.execPath, [vitest, 'run', `test/${name}`, ...process
 child.on('exit', (code, signal) => {
   let line;
   try {
-    line = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')).line;
+    line = JSON.parse(readFileSync(join(dir, `${summary}.json`), 'utf8')).line;
   } catch {
-    line = `${name}: no summary was written (the suite did not finish)`;
+    line = `${summary}: no summary was written (the suite did not finish)`;
   }
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${line}\n`);
