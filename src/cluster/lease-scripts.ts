@@ -58,6 +58,29 @@ return id
 `;
 
 /**
+ * {@link PUBLISH} for a batch in one script run: the lease is read once and the batch is all fenced or all
+ * written, in order. KEYS: lease, events, state, then one seen marker per entry. ARGV: lease value, replica,
+ * token, minId, dedupeTtlMs, then event, key, receivedAt per entry. → one stream id or 'duplicate' per entry | 'fenced'
+ */
+export const PUBLISH_BATCH = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'fenced' end
+local results = {}
+local last = nil
+for i = 4, #KEYS do
+  local at = 6 + (i - 4) * 3
+  if redis.call('SET', KEYS[i], '1', 'NX', 'PX', ARGV[5]) then
+    results[#results + 1] = redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[4], '*',
+      'event', ARGV[at], 'key', ARGV[at + 1], 'replica', ARGV[2], 'token', ARGV[3], 'receivedAt', ARGV[at + 2])
+  else
+    results[#results + 1] = 'duplicate'
+  end
+  last = ARGV[at + 2]
+end
+if last then redis.call('HSET', KEYS[3], 'lastAliveAt', last) end
+return results
+`;
+
+/**
  * KEYS: lease, outages. ARGV: lease value ('' = not fenced), minId, then field/value pairs. → stream id | 'fenced'
  * Unfenced recording is for gaps nobody held the lease through (Redis itself was unavailable).
  */

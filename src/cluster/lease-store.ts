@@ -64,6 +64,7 @@ const RENEW = new LuaScript('renew', scripts.RENEW);
 const CHECK = new LuaScript('check', scripts.CHECK);
 const MARK = new LuaScript('mark', scripts.MARK);
 const PUBLISH = new LuaScript('publish', scripts.PUBLISH);
+const PUBLISH_BATCH = new LuaScript('publish-batch', scripts.PUBLISH_BATCH);
 const RECORD_OUTAGE = new LuaScript('record-outage', scripts.RECORD_OUTAGE);
 const RELEASE = new LuaScript('release', scripts.RELEASE);
 
@@ -133,12 +134,19 @@ export class LeaseStore {
   }
 
   /**
-   * {@link publish} for a batch, pipelined: one round trip for all, each entry still its own atomic step, in order.
-   * Once one entry is fenced, every later one is too (the lease does not come back within a batch).
+   * {@link publish} for a batch in one script run: one round trip and one lease check for all, in order. The batch
+   * is either fenced as a whole or written entry by entry (each `published` or `duplicate`).
    */
   async publishMany(token: FencingToken, entries: readonly PublishEntry[]): Promise<PublishResult[]> {
-    const replies = await Promise.all(entries.map((entry) => PUBLISH.run(this.#redis, this.#publishKeys(entry.key), this.#publishArgs(token, entry))));
-    return replies.map(publishResult);
+    if (entries.length === 0) return [];
+    const k = this.#keys;
+    const keys = [k.lease, k.events, k.state, ...entries.map((entry) => k.seenPrefix + entry.key)];
+    const args = [this.#value(token), this.#replicaId, token, this.#minId(), this.#dedupeTtl];
+    for (const entry of entries) args.push(entry.event, entry.key, String(entry.receivedAt));
+    const reply = await PUBLISH_BATCH.run(this.#redis, keys, args);
+    if (reply === 'fenced') return entries.map(() => 'fenced');
+    if (!Array.isArray(reply) || reply.length !== entries.length) throw new RedisReplyError('publish', `expected ${entries.length} results, got ${describeReply(reply)}`);
+    return reply.map(publishResult);
   }
 
   /** Appends an outage. With a token it is fenced like a publish; `null` records it unconditionally. */

@@ -191,3 +191,22 @@ describe('LeaseStore', () => {
     }
   });
 });
+
+describe('LeaseStore.publishMany', () => {
+  it('writes a batch in order in one step, de-duplicating within and across batches, or fences it whole', async () => {
+    const a = store('a', { leaseTtl: 40 });
+    const won = await a.acquire();
+    if (!won.acquired) throw new Error('expected the lease');
+    const entry = (n: number) => ({ event: event(n), key: idempotencyKey(event(n)), receivedAt: 9_000 + n });
+    const results = await a.publishMany(won.token, [entry(1), entry(2), entry(1), entry(3)]);
+    expect(results).toEqual(['published', 'published', 'duplicate', 'published']);
+    expect(await a.publishMany(won.token, [entry(3), entry(4)])).toEqual(['duplicate', 'published']);
+    expect(await a.publishMany(won.token, [])).toEqual([]);
+    const stored = (await redis.xRange(keys.events, '-', '+')) ?? [];
+    expect(stored.map((e) => e.message.receivedAt)).toEqual(['9001', '9002', '9003', '9004']);
+    expect(await redis.hGet(keys.state, 'lastAliveAt')).toBe('9004');
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    expect(await a.publishMany(won.token, [entry(5), entry(6)])).toEqual(['fenced', 'fenced']);
+    expect(await redis.xLen(keys.events)).toBe(4);
+  });
+});
