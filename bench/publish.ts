@@ -102,7 +102,7 @@ export async function publishThroughput(config: PublishConfig): Promise<Row> {
         target: 'ratio ≥ 0.80',
         note:
           `${config.eventsPerRound.toLocaleString('en-US')} events per round and side, batches of ${BATCH}, one in flight; real redis-server 127.0.0.1, no persistence; ` +
-          `Redis CPU per entry (INFO commandstats, usec_per_call): publish script (EVALSHA) ${serverCost.evalsha ?? '—'} µs, XADD ${serverCost.xadd ?? '—'} µs`,
+          `Redis CPU per call (INFO commandstats, usec_per_call): publish script (EVALSHA, one per batch of ${BATCH}) ${serverCost.evalsha ?? '—'} µs, XADD ${serverCost.xadd ?? '—'} µs`,
       },
       sides,
       ({ ratio }) => ratio !== null && ratio >= 0.8,
