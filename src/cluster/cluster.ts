@@ -4,6 +4,10 @@ import type { PreviousHolder, ReplicaTimings, StepDownReason } from '../../machi
 import type { SocketSink } from '../actors/socket.js';
 import { connectionStateOf, type ConnectionState } from '../client/connection-state.js';
 import { createRedactingLogger, silentLogger, type Logger } from '../client/logger.js';
+import { createTokenSource } from '../client/token-source.js';
+import { KnownSecrets, redactText } from '../protocol/redact.js';
+import { proxyCredentials, resolveProxyChoice } from '../transport/proxy-choice.js';
+import { ProxyTransport } from '../transport/proxy-transport.js';
 import { Secret } from '../protocol/secret.js';
 import type { ZoomEvent } from '../protocol/events.js';
 import { resolveClusterOptions, CLUSTER_DEFAULTS, type ResolvedClusterOptions, type ZoomWsClusterOptions } from './cluster-options.js';
@@ -11,7 +15,7 @@ import { EventPublisher } from './event-publisher.js';
 import { subscriptionKeys, type SubscriptionKeys } from './keys.js';
 import { idempotencyKey, LeaseStore, type FencingToken } from './lease-store.js';
 import { openClusterRedis, type ClusterRedis } from './cluster-redis.js';
-import { provideReplicaMachine } from './replica-actors.js';
+import { provideReplicaMachine, type ReplicaActorConfig } from './replica-actors.js';
 
 export type ReplicaRole = 'standby' | 'leading';
 export type ReplicaState = 'idle' | 'standby' | 'leading' | 'releasing' | 'stopped' | 'failed';
@@ -86,7 +90,9 @@ export class ZoomWsCluster implements AsyncDisposable {
   readonly keys: SubscriptionKeys;
   readonly #options: ResolvedClusterOptions;
   readonly #log: Logger;
-  readonly #secrets: string[];
+  readonly #secrets = new KnownSecrets();
+  readonly #scrub = (text: string): string => redactText(text, this.#secrets);
+  readonly #proxy: ProxyTransport;
   readonly #stats: ClusterStats = {
     acquisitions: 0,
     stepDowns: { 'renew-deadline': 0, 'lease-lost': 0, fenced: 0 },
@@ -136,23 +142,42 @@ export class ZoomWsCluster implements AsyncDisposable {
     const client = resolved.client;
     this.replicaId = resolved.replicaId;
     this.keys = subscriptionKeys(resolved.keyPrefix, client.subscriptionId);
-    this.#secrets = [client.clientSecret, ...redisPasswordOf(resolved.redis)];
+    this.#secrets.add(client.clientSecret);
+    this.#secrets.add(Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64'));
+    for (const password of redisPasswordOf(resolved.redis)) this.#secrets.add(password);
+    const proxies = resolveProxyChoice(client.proxy, process.env);
+    for (const credential of proxyCredentials(proxies.proxies)) this.#secrets.add(credential);
+    this.#proxy = new ProxyTransport(proxies);
     this.#log = client.logger ? createRedactingLogger(client.logger, () => this.#secrets) : silentLogger;
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
+    // The same token path as the single-process client (proxy, provider, scrubbing); only a leader runs it.
+    const tokenRequest: ReplicaActorConfig['token'] = {
+      oauthUrl: client.oauthUrl,
+      grantType: client.grantType,
+      accountId: client.accountId,
+      clientId: client.clientId,
+      clientSecret: new Secret(client.clientSecret),
+      timeout: client.tokenTimeout,
+      onToken: (token) => this.#secrets.addToken(token),
+      onWarning: (message) => this.#log.warn(message),
+      scrub: this.#scrub,
+    };
+    const proxiedFetch = this.#proxy.fetchFor(client.oauthUrl);
+    if (proxiedFetch) tokenRequest.fetch = proxiedFetch;
     const machine = provideReplicaMachine({
-      token: {
-        oauthUrl: client.oauthUrl,
-        grantType: client.grantType,
-        accountId: client.accountId,
-        clientId: client.clientId,
-        clientSecret: new Secret(client.clientSecret),
-        timeout: client.tokenTimeout,
-        onToken: (token) => {
-          this.#secrets.push(token);
-          if (this.#secrets.length > 9) this.#secrets.splice(1, 1);
-        },
-      },
+      token: tokenRequest,
+      obtainToken: createTokenSource({
+        request: tokenRequest,
+        provider: client.tokenProvider,
+        onFetched: client.onToken,
+        onValue: (token) => this.#secrets.addToken(token),
+        takeRejected: () => false,
+        onResult: () => {},
+        warn: (message) => this.#log.warn(message),
+      }),
       socket: {
+        agent: (url) => this.#proxy.agentFor(url),
+        scrub: this.#scrub,
         wsUrl: client.wsUrl,
         subscriptionId: client.subscriptionId,
         maxPayload: client.maxPayload,
@@ -261,6 +286,7 @@ export class ZoomWsCluster implements AsyncDisposable {
       await Promise.all(this.#retiring);
       this.#publisher?.close();
       await this.#redis?.release();
+      await this.#proxy.close();
     })();
     return this.#stopping;
   }

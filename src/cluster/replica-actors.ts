@@ -11,6 +11,8 @@ import type { AccessToken } from '../protocol/secret.js';
 /** What the replica's actors do, implemented by {@link ZoomWsCluster} on its lease store. */
 export interface ReplicaActorConfig {
   token: TokenRequestConfig;
+  /** Replaces the plain token request (a `tokenProvider`); `token` is used without it. Only a leader calls it. */
+  obtainToken?: (signal: AbortSignal) => Promise<AccessToken>;
   socket: SocketActorConfig;
   /** The token the current connection child dials under. */
   leaseToken(): LeaseToken | undefined;
@@ -32,7 +34,7 @@ export interface ReplicaActorConfig {
 export function provideReplicaMachine(config: ReplicaActorConfig) {
   const connection = connectionMachine.provide({
     actors: {
-      fetchToken: fromPromise<AccessToken>(({ signal }) => requestAccessToken(config.token, signal)),
+      fetchToken: fromPromise<AccessToken>(({ signal }) => (config.obtainToken ? config.obtainToken(signal) : requestAccessToken(config.token, signal))),
       socket: fromCallback<SocketCommand, SocketInput>((args) => {
         let cleanup: (() => void) | undefined;
         let stopped = false;

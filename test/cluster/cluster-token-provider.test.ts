@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZoomWsCluster } from '../../src/cluster/index.js';
+import { createZoomSimulator, type ZoomSimulator } from '../../src/simulator/index.js';
+import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { eventually } from '../support/wait.js';
+
+const TIMINGS = { leaseTtl: 2_000, renewInterval: 400, renewDeadline: 1_300, acquireInterval: 200, redisCommandTimeout: 300 };
+const FAST = { heartbeatInterval: 200, heartbeatTimeout: 600, backoffInitial: 20, backoffMax: 100, connectTimeout: 1_000, tokenTimeout: 1_000, closeTimeout: 300 };
+
+describe('ZoomWsCluster with the client options', () => {
+  let redis: RedisServer;
+  let sim: ZoomSimulator;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    sim = await createZoomSimulator();
+  });
+  afterAll(async () => {
+    await sim.stop();
+    await redis.stop();
+  });
+
+  it('asks a tokenProvider only on the leader, dials with its token and scrubs it from the logs', async () => {
+    const served: string[] = [];
+    const callsBy = new Map<string, number>();
+    const logs: string[] = [];
+    const logger = { debug: (m: string) => logs.push(m), info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
+    const provider = (replicaId: string) => async () => {
+      callsBy.set(replicaId, (callsBy.get(replicaId) ?? 0) + 1);
+      const { clientId, clientSecret, accountId } = sim.credentials;
+      const response = await fetch(sim.oauthUrl, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=account_credentials&account_id=${accountId}`,
+      });
+      const body = (await response.json()) as { access_token: string; expires_in: number };
+      served.push(body.access_token);
+      return { accessToken: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
+    };
+    const replicas = ['r1', 'r2', 'r3'].map((replicaId) => new ZoomWsCluster({
+      ...sim.credentials, oauthUrl: sim.oauthUrl, wsUrl: sim.wsUrl, ...FAST, ...TIMINGS,
+      redis: redis.url, replicaId, keyPrefix: 'provider-test', tokenProvider: provider(replicaId), logger,
+    }));
+    const tokenRequestsBefore = sim.stats.tokenRequests;
+    try {
+      await Promise.all(replicas.map((replica) => replica.start()));
+      await eventually(() => (replicas.filter((r) => r.role === 'leading').length === 1 && replicas.some((r) => r.connectionState === 'open') ? undefined : JSON.stringify(replicas.map((r) => [r.role, r.connectionState]))), 'one live leader', 8_000);
+      // Standbys keep polling the lease for a while: none of them may ask for a token meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 5 * TIMINGS.acquireInterval));
+      const leader = replicas.find((r) => r.role === 'leading')!;
+      expect([...callsBy.keys()]).toEqual([leader.replicaId]);
+      expect(callsBy.get(leader.replicaId)).toBe(1);
+      // Only the provider fetched from the token endpoint: zoom-ws' own fetch never ran.
+      expect(sim.stats.tokenRequests - tokenRequestsBefore).toBe(served.length);
+      expect(served).toHaveLength(1);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.stop()));
+    }
+    const text = logs.join('\n');
+    expect(text.length).toBeGreaterThan(0);
+    for (const token of served) expect(text).not.toContain(token);
+  });
+});
