@@ -67,6 +67,8 @@ export interface ClusterStats {
   redisErrors: number;
   /** Outages recorded. */
   outages: number;
+  /** Round trip of the last batch published into the stream, ms; unknown before the first. */
+  lastPublishLatencyMs?: number;
 }
 
 /** Heartbeat replies are written to Redis as the last sign of life at most this often (events always are). */
@@ -249,6 +251,9 @@ export class ZoomWsCluster implements AsyncDisposable {
     });
     this.#store = new LeaseStore(this.#redis.client, this.keys, { replicaId: this.replicaId, leaseTtl: options.leaseTtl, retentionMs: options.retention });
     this.#publisher = new EventPublisher(this.#store, {
+      roundTrip: (ms) => {
+        this.#stats.lastPublishLatencyMs = ms;
+      },
       published: (event) => {
         this.#stats.published++;
         for (const listener of this.#publishListeners) listener(event);

@@ -47,6 +47,10 @@ export interface ConsumerStats {
   /** Pending entries trimmed from the stream before this group acknowledged them (XAUTOCLAIM's deleted ids). */
   lost: number;
   redisErrors: number;
+  /** Stream entries this group has not read yet (XINFO GROUPS `lag`), as of the last claim round; unknown before. */
+  lag?: number;
+  /** Entries delivered to this group and not acknowledged yet (XINFO GROUPS `pending`), as of the last claim round. */
+  pending?: number;
 }
 
 /** KEYS: events, dead. ARGV: group, id, reason, then the original field/value pairs. Dead-letters and acks in one step. */
@@ -364,6 +368,7 @@ export class ZoomWsConsumer implements AsyncDisposable {
         const counts = await this.#deliveryCounts(claim.entries);
         await this.#deliverAll(claim.entries, (entry) => counts.get(entry.id) ?? 1);
       } while (cursor !== '0-0' && this.#running);
+      if (this.#running) Object.assign(this.#stats, groupBacklog(await this.#main!.send(['XINFO', 'GROUPS', this.keys.events]), this.options.group));
     } catch (error) {
       if (this.#running) {
         this.#stats.redisErrors++;
@@ -428,4 +433,23 @@ function toOutage(entry: StreamEntry): RecordedOutage {
     replica: fields.replica,
     fields: { ...fields },
   };
+}
+
+/** The group's `lag` and `pending` from an XINFO GROUPS reply (RESP2 flat pairs or RESP3 maps); absent fields stay unknown. */
+export function groupBacklog(reply: unknown, group: string): { lag?: number; pending?: number } {
+  if (!Array.isArray(reply)) return {};
+  for (const info of reply) {
+    const fields = new Map<string, unknown>();
+    if (Array.isArray(info)) for (let i = 0; i + 1 < info.length; i += 2) fields.set(String(info[i]), info[i + 1]);
+    else if (info !== null && typeof info === 'object') for (const [key, value] of Object.entries(info)) fields.set(key, value);
+    if (String(fields.get('name')) !== group) continue;
+    const number = (value: unknown) => (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value)) ? Number(value) : undefined);
+    const backlog: { lag?: number; pending?: number } = {};
+    const lag = number(fields.get('lag'));
+    const pending = number(fields.get('pending'));
+    if (lag !== undefined) backlog.lag = lag;
+    if (pending !== undefined) backlog.pending = pending;
+    return backlog;
+  }
+  return {};
 }

@@ -23,6 +23,8 @@ export interface PublisherHooks {
   /** Redis failed; the batch is retried after `retryInMs`. */
   failed(error: unknown, retryInMs: number): void;
   dropped(count: number): void;
+  /** How long a batch took from send to answer, ms. */
+  roundTrip?(ms: number): void;
 }
 
 /**
@@ -92,7 +94,9 @@ export class EventPublisher {
       const batch = this.#queue.slice(0, size);
       let results: PublishResult[];
       try {
+        const sentAt = performance.now();
         results = await this.#store.publishMany(token, batch.map((item) => item.entry));
+        this.#hooks.roundTrip?.(performance.now() - sentAt);
       } catch (error) {
         for (const item of batch) item.retried = true;
         this.#hooks.failed(error, this.#retryMs);

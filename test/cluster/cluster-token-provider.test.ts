@@ -52,6 +52,12 @@ describe('ZoomWsCluster with the client options', () => {
       // Only the provider fetched from the token endpoint: zoom-ws' own fetch never ran.
       expect(sim.stats.tokenRequests - tokenRequestsBefore).toBe(served.length);
       expect(served).toHaveLength(1);
+      // The stream publish round trip is measured (the metrics' publish latency), unknown before the first.
+      expect(leader.stats.lastPublishLatencyMs).toBeUndefined();
+      sim.emit({ event: 'meeting.started', payload: { account_id: 'sim-account', object: { id: 'm-1' } } });
+      await eventually(() => (leader.stats.published === 1 ? undefined : `published ${leader.stats.published}`), 'the event published', 3_000);
+      expect(leader.stats.lastPublishLatencyMs).toBeGreaterThan(0);
+      expect(leader.stats.lastPublishLatencyMs).toBeLessThan(TIMINGS.redisCommandTimeout);
     } finally {
       await Promise.all(replicas.map((replica) => replica.stop()));
     }
