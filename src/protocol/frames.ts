@@ -94,16 +94,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** What {@link zoomEventSchema} accepts (a finite `event_ts`: `1e400` parses to Infinity), checked without building a copy. */
+/**
+ * What {@link zoomEventSchema} accepts, checked without building a copy: `event_ts` a finite number (`1e400`
+ * parses to Infinity), a string (Rooms/Workspace events) or absent (chatbot and app events).
+ */
 function isWellFormedEvent(value: unknown): value is ZoomEvent {
   return (
     isRecord(value) &&
     typeof value.event === 'string' &&
     value.event.length > 0 &&
-    typeof value.event_ts === 'number' &&
-    Number.isFinite(value.event_ts) &&
+    isEventTs(value.event_ts) &&
     isRecord(value.payload)
   );
+}
+
+function isEventTs(value: unknown): boolean {
+  return value === undefined || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function firstIssue(error: z.ZodError): string {

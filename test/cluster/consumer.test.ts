@@ -35,6 +35,12 @@ async function publish(n: number, event = inner(n)): Promise<string> {
   return redis.sendCommand(['XADD', keys.events, '*', 'event', event, 'key', idempotencyKey(event), 'replica', 'r1', 'token', String(100 + n), 'receivedAt', String(Date.now())]) as Promise<string>;
 }
 
+/** The published events here all carry a numeric `event_ts` (the `n` of {@link inner}). */
+function numericTs(event: ZoomEvent): number {
+  if (typeof event.event_ts !== 'number') throw new Error(`event_ts is not a number: ${String(event.event_ts)}`);
+  return event.event_ts;
+}
+
 function consumer(options: Partial<ZoomWsConsumerOptions> = {}): ZoomWsConsumer {
   return new ZoomWsConsumer({ redis: server.url, subscriptionId: SUB, keyPrefix: 't', group: 'g1', block: 100, claimIdle: 200, ...options });
 }
@@ -52,7 +58,7 @@ describe('ZoomWsConsumer', () => {
     for (let n = 20; n < 30; n++) await publish(n);
     await eventually(() => (seen.a!.length === 30 && seen.b!.length === 30 ? undefined : `${seen.a!.length}/${seen.b!.length}`), 'both groups');
     for (const group of ['a', 'b']) {
-      expect(seen[group]!.map(({ event }) => event.event_ts - 1_700_000_000_000)).toEqual([...Array(30).keys()]);
+      expect(seen[group]!.map(({ event }) => numericTs(event) - 1_700_000_000_000)).toEqual([...Array(30).keys()]);
       expect(seen[group]![3]!.meta).toMatchObject({ key: idempotencyKey(inner(3)), replica: 'r1', token: '103', deliveries: 1 });
     }
     await Promise.all(consumers.map((c) => c.stop()));
@@ -65,7 +71,7 @@ describe('ZoomWsConsumer', () => {
     const consumers = ['c1', 'c2'].map((name) => {
       const c = consumer({ consumer: name, batchSize: 2 });
       c.on('*', async (event) => {
-        got[name]!.push(event.event_ts);
+        got[name]!.push(numericTs(event));
         await new Promise((resolve) => setTimeout(resolve, 2));
       });
       return c;
@@ -92,7 +98,7 @@ describe('ZoomWsConsumer', () => {
         attempts.push(meta.deliveries);
         throw new Error('handler cannot cope');
       }
-      good.push(event.event_ts);
+      good.push(numericTs(event));
     });
     await c.start();
     await eventually(() => (c.stats.deadLettered === 1 ? undefined : `dead ${c.stats.deadLettered}`), 'dead letter', 5_000);
@@ -113,7 +119,7 @@ describe('ZoomWsConsumer', () => {
     await publish(3);
     const got: number[] = [];
     const c = consumer();
-    c.on('*', (event) => void got.push(event.event_ts));
+    c.on('*', (event) => void got.push(numericTs(event)));
     await c.start();
     await eventually(() => (got.length === 1 && c.stats.malformed === 2 ? undefined : `${got.length} ${c.stats.malformed}`), 'skip');
     await c.stop();
@@ -125,7 +131,7 @@ describe('ZoomWsConsumer', () => {
     await publish(1);
     const got: number[] = [];
     const c = consumer({ group: 'late', fromNow: true });
-    c.on('*', (event) => void got.push(event.event_ts - 1_700_000_000_000));
+    c.on('*', (event) => void got.push(numericTs(event) - 1_700_000_000_000));
     await c.start();
     await publish(2);
     await eventually(() => (got.length === 1 ? undefined : `${got.length}`), 'new only');
@@ -142,7 +148,7 @@ describe('ZoomWsConsumer', () => {
     await c.start();
     const seen: number[] = [];
     for await (const { event } of c.events()) {
-      seen.push(event.event_ts - 1_700_000_000_000);
+      seen.push(numericTs(event) - 1_700_000_000_000);
       if (seen.length === 2) break;
     }
     expect(seen).toEqual([1, 2]);

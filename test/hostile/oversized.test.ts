@@ -47,7 +47,7 @@ describe('oversized frames', () => {
       backoffMax: 5,
       logger: { debug: () => {}, info: (message: string) => closes.push(message), warn: () => {}, error: () => {} },
     });
-    const events: number[] = [];
+    const events: (number | string | undefined)[] = [];
     client.on('*', (event) => {
       events.push(event.event_ts);
     });
