@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { RedisReplyError } from '../errors.js';
 import type { SubscriptionKeys } from './keys.js';
 import * as scripts from './lease-scripts.js';
@@ -219,11 +218,5 @@ function holderStateOf(reply: unknown): HolderState {
   return state as HolderState;
 }
 
-/**
- * The identity of an event for de-duplication across sockets and replicas: event name + `event_ts` + the raw
- * payload, as the single-process duplicate filter sees it. The raw inner JSON holds exactly those (Zoom
- * serialises the same event identically on every socket), so its hash is the key.
- */
-export function idempotencyKey(innerEventJson: string): string {
-  return createHash('sha256').update(innerEventJson).digest('hex');
-}
+/** Lives in protocol/ so the forwarder shares it without loading cluster code; re-exported for `zoom-ws/cluster`. */
+export { idempotencyKey } from '../protocol/idempotency-key.js';

@@ -67,6 +67,19 @@ export async function deliver(to: string, secretToken: string, raw: string, head
     if (!isRetryable(status)) return { ok: false, status, attempts: attempt, ms, final: true };
     if (attempt >= policy.maxAttempts || signal?.aborted) return { ok: false, status, attempts: attempt, ms, final: false };
     const backoff = Math.random() * Math.min(policy.maxDelay, policy.initialDelay * 2 ** (attempt - 1));
-    await new Promise((resolve) => setTimeout(resolve, Math.min(policy.maxDelay, Math.max(backoff, wait ?? 0))));
+    await sleep(Math.min(policy.maxDelay, Math.max(backoff, wait ?? 0)), signal);
   }
+}
+
+/** A backoff wait that ends early when `signal` aborts, so stopping a forwarder never waits out a `Retry-After`. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
