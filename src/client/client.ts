@@ -72,6 +72,7 @@ export class ZoomWsClient implements AsyncDisposable {
   readonly #queues = new Set<EventQueue<ZoomEvent>>();
   readonly #stateListeners = new Set<(change: StateChange) => void>();
   readonly #outageListeners = new Set<(outage: Outage) => void>();
+  readonly #rawListeners = new Set<(raw: string, event: ZoomEvent) => void>();
   readonly #outages: Outage[] = [];
   /** Sockets closing after their actor stopped; `stop()` waits for them (each bounded by `closeTimeout`). */
   readonly #retiring = new Set<Promise<unknown>>();
@@ -266,6 +267,27 @@ export class ZoomWsClient implements AsyncDisposable {
     return () => this.#outageListeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` with each event's inner JSON exactly as Zoom sent it (the text its webhook body would be),
+   * after the duplicate filter, before `on` handlers. Returns a function that unsubscribes.
+   */
+  onRaw(listener: (raw: string, event: ZoomEvent) => void): () => void {
+    this.#rawListeners.add(listener);
+    return () => this.#rawListeners.delete(listener);
+  }
+
+  #emitRaw(raw: string, event: ZoomEvent): void {
+    for (const listener of this.#rawListeners) {
+      try {
+        listener(raw, event);
+      } catch (error) {
+        // A throwing raw listener must not cost the socket its next frames or the other handlers this event.
+        this.#stats.handlerErrors++;
+        this.#log.error(`An onRaw listener for "${event.event}" failed: ${describe(error)}`);
+      }
+    }
+  }
+
   /** Applied where server text enters (failure details, error messages), so outages and errors never hold a secret. */
   readonly #scrub = (text: string): string => redactText(text, this.#secrets);
 
@@ -284,6 +306,7 @@ export class ZoomWsClient implements AsyncDisposable {
         this.#stats.events++;
         this.#lastEventAt = receivedAt;
         for (const observer of this.#observers) observer.event?.(event, receivedAt);
+        if (this.#rawListeners.size > 0) this.#emitRaw(content, event);
         this.#dispatcher.dispatch(event);
       },
       skipped: (reason) => {
