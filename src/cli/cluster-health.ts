@@ -7,12 +7,7 @@ import type { HealthSource } from './health-server.js';
  */
 export function clusterHealthSource(replica: ZoomWsCluster): Omit<HealthSource, 'metrics'> {
   return {
-    health: () => {
-      const state = replica.state;
-      const connectionState = replica.connectionState;
-      const ready = state === 'standby' || (state === 'leading' && connectionState === 'open');
-      return { live: state !== 'failed', ready, state, role: replica.role, connectionState };
-    },
+    health: () => replica.health(),
     isLeader: () => replica.role === 'leading',
   };
 }

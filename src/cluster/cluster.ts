@@ -71,6 +71,24 @@ export interface ClusterStats {
   lastPublishLatencyMs?: number;
 }
 
+/** What {@link ZoomWsCluster.health} reports. */
+export interface ClusterHealth {
+  /** False only once the replica failed for good (Zoom refused the credentials, retries exhausted). */
+  live: boolean;
+  /** A standby waiting with Redis reachable, or a leader whose subscription is open. Not leadership. */
+  ready: boolean;
+  state: ReplicaState;
+  role: ReplicaRole;
+  /** This replica holds the lease. */
+  leader: boolean;
+  /** The Zoom connection's phase (`idle` as a standby). */
+  connectionState: ConnectionState;
+  /** The last lease call Redis answered, or nothing failed since. */
+  redisReachable: boolean;
+  /** Epoch ms of the last frame our Zoom socket received, while or since leading. */
+  lastFrameAt: number | undefined;
+}
+
 /** Heartbeat replies are written to Redis as the last sign of life at most this often (events always are). */
 const TOUCH_SHARE_OF_RENEW = 0.5;
 
@@ -124,8 +142,8 @@ export class ZoomWsCluster implements AsyncDisposable {
   #lastTouchAt = 0;
   #child: AnyActorRef | undefined;
   #childLive = false;
-  /** Set while a term's connection is down between children (a retake after a displacement). */
-  #termGap: { at: number; reason: 'displaced'; detail: string } | undefined;
+  /** Set while a term's connection is down between children (a retake after a displacement), or when stopping mid-outage. */
+  #termGap: { at: number; reason: ClusterOutageReason; detail: string } | undefined;
   /** Our own connection, lost by stepping down: reported by us if Redis lost what would tell a successor. */
   #ownGap: { at: number; reason: StepDownReason } | undefined;
   /** Epoch ms of the last lease call Redis answered. */
@@ -227,6 +245,19 @@ export class ZoomWsCluster implements AsyncDisposable {
   /** Resolves once the replica reached `stopped` or `failed` (after `stop()`, or a fatal Zoom failure). Never rejects. */
   get finished(): Promise<void> {
     return this.#done;
+  }
+
+  /**
+   * For probes. `ready` never means "is the leader": a standby waiting for the lease with Redis reachable is ready
+   * (it is doing its job), a leader once its subscription is open. Leadership is its own field (`leader`).
+   * `live` is false only once the replica failed for good.
+   */
+  health(): ClusterHealth {
+    const state = this.#state;
+    const connectionState = this.connectionState;
+    const redisReachable = this.#redisDownSince === undefined;
+    const ready = redisReachable && (state === 'standby' || (state === 'leading' && connectionState === 'open'));
+    return { live: state !== 'failed', ready, state, role: this.#role, leader: this.#role === 'leading', connectionState, redisReachable, lastFrameAt: this.#lastFrameAt || undefined };
   }
 
   /** The Zoom connection's phase while leading; `idle` as a standby. */
@@ -360,7 +391,12 @@ export class ZoomWsCluster implements AsyncDisposable {
     await this.#publisher?.drain(this.#options.client.closeTimeout);
     const store = this.#store!;
     try {
-      if (this.#termLive) await store.touch(token, Math.max(this.#lastFrameAt, Date.now()));
+      // Stopped inside an outage (our reconnect, a displacement back-off, a takeover not live yet): nobody else
+      // would record it before a successor goes live, maybe never. Record it up to now while the lease is ours.
+      const now = Date.now();
+      const open = this.#openGap(now);
+      if (open) await this.#record(open);
+      if (this.#termLive || open) await store.touch(token, Math.max(this.#lastFrameAt, now));
       return await store.release(token);
     } catch (error) {
       this.#stats.redisErrors++;
@@ -430,16 +466,19 @@ export class ZoomWsCluster implements AsyncDisposable {
   #onChild(child: AnyActorRef | undefined, state: ReplicaState): void {
     const fatal = (this.#child?.getSnapshot() as { value?: unknown; context?: { fatal?: FatalCause } } | undefined);
     if (fatal?.value === 'failed') this.#log.error(`The Zoom connection failed for good (${describeFatal(fatal.context?.fatal)}); releasing the lease and stopping`);
-    if (this.#child && this.#childLive) {
-      const at = this.#lastFrameAt || Date.now();
+    // The child only reports an outage once it reconnects: one still open as it goes is ours to carry on.
+    const open = (this.#child?.getSnapshot() as { context?: { outageSince?: { at: number; reason: Outage['reason']; detail: string } } } | undefined)?.context?.outageSince;
+    if (this.#child && (this.#childLive || open)) {
+      const at = this.#childLive ? this.#lastFrameAt || Date.now() : open!.at;
       if (state === 'leading') this.#termGap = { at, reason: 'displaced', detail: 'displaced while holding the lease; retaken' };
       else if (state === 'standby') this.#ownGap = { at, reason: this.#pendingStepDown ?? 'lease-lost' };
+      else if (!this.#childLive) this.#termGap = { at, reason: open!.reason, detail: `${open!.detail}; stopped before reconnecting` };
     }
     this.#child = child;
     this.#childLive = false;
     if (!child) return;
     child.on('outage', ({ outage }: { outage: Outage }) => {
-      if (outage.endedBy === 'reconnected') this.#record({ from: outage.from, to: outage.to, reason: outage.reason, detail: outage.detail });
+      if (outage.endedBy === 'reconnected') void this.#record({ from: outage.from, to: outage.to, reason: outage.reason, detail: outage.detail });
     });
     child.on('rotated', () => this.#log.info('Token refreshed; the new socket took over without a gap'));
     let shown: ConnectionState = 'idle';
@@ -466,12 +505,21 @@ export class ZoomWsCluster implements AsyncDisposable {
       this.#termLive = true;
       this.#store?.markLive(token, now).catch(() => this.#stats.redisErrors++);
       const gap = this.#successionGap(now);
-      if (gap) this.#record(gap);
+      if (gap) void this.#record(gap);
       return;
     }
     const gap = this.#termGap;
     this.#termGap = undefined;
-    if (gap) this.#record({ from: gap.at, to: now, reason: gap.reason, detail: gap.detail });
+    if (gap) void this.#record({ from: gap.at, to: now, reason: gap.reason, detail: gap.detail });
+  }
+
+  /** The outage this term is in at `now`, if its connection is not live. */
+  #openGap(now: number): Omit<ClusterOutage, 'recordedBy'> | undefined {
+    if (!this.#termLive) return this.#successionGap(now);
+    const gap = this.#termGap;
+    this.#termGap = undefined;
+    if (gap) return { from: gap.at, to: now, reason: gap.reason, detail: gap.reason === 'displaced' ? 'displaced while holding the lease; stopped before retaking' : gap.detail };
+    return undefined;
   }
 
   /** The gap between the previous holder's last sign of life and our going live, from what Redis kept. */
@@ -500,14 +548,14 @@ export class ZoomWsCluster implements AsyncDisposable {
     return { from, to: now, reason: 'failover', detail: `${previous.holder} stopped renewing the lease`, previousHolder: previous.holder };
   }
 
-  #record(outage: Omit<ClusterOutage, 'recordedBy'>): void {
+  #record(outage: Omit<ClusterOutage, 'recordedBy'>): Promise<void> {
     const full: ClusterOutage = { ...outage, from: Math.min(outage.from, outage.to), recordedBy: this.replicaId };
     this.#stats.outages++;
     this.#log.warn(`Outage of ${full.to - full.from} ms (${full.reason}: ${full.detail}); events in it are lost`);
     for (const listener of this.#outageListeners) listener(full);
     const token = this.#token;
     const entry = { from: full.from, to: full.to, reason: full.reason, detail: full.detail, ...(full.previousHolder ? { previousHolder: full.previousHolder } : {}) };
-    this.#store?.recordOutage(token ?? null, entry).then(
+    return (this.#store?.recordOutage(token ?? null, entry) ?? Promise.resolve(true)).then(
       (stored) => {
         if (!stored) this.actor.send({ type: 'PUBLISH.FENCED' });
       },

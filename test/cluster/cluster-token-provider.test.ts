@@ -52,6 +52,10 @@ describe('ZoomWsCluster with the client options', () => {
       // Only the provider fetched from the token endpoint: zoom-ws' own fetch never ran.
       expect(sim.stats.tokenRequests - tokenRequestsBefore).toBe(served.length);
       expect(served).toHaveLength(1);
+      // Probes: every replica is ready (standbys wait with Redis reachable); only the leader says it leads.
+      const health = replicas.map((replica) => replica.health());
+      expect(health.map((h) => [h.live, h.ready])).toEqual([[true, true], [true, true], [true, true]]);
+      expect(health.filter((h) => h.leader).map((h) => h.connectionState)).toEqual(['open']);
       // The stream publish round trip is measured (the metrics' publish latency), unknown before the first.
       expect(leader.stats.lastPublishLatencyMs).toBeUndefined();
       sim.emit({ event: 'meeting.started', payload: { account_id: 'sim-account', object: { id: 'm-1' } } });
@@ -61,8 +65,25 @@ describe('ZoomWsCluster with the client options', () => {
     } finally {
       await Promise.all(replicas.map((replica) => replica.stop()));
     }
+    expect(replicas.map((replica) => replica.health().ready)).toEqual([false, false, false]);
     const text = logs.join('\n');
     expect(text.length).toBeGreaterThan(0);
     for (const token of served) expect(text).not.toContain(token);
+  });
+});
+
+describe('ZoomWsCluster.health() without Redis', () => {
+  it('is live but not ready while Redis does not answer, and never dials Zoom', async () => {
+    const sim = await createZoomSimulator();
+    const replica = new ZoomWsCluster({ ...sim.credentials, oauthUrl: sim.oauthUrl, wsUrl: sim.wsUrl, ...FAST, ...TIMINGS, redis: 'redis://127.0.0.1:1', replicaId: 'lonely' });
+    try {
+      await replica.start();
+      await eventually(() => (replica.health().redisReachable ? 'Redis still counted reachable' : undefined), 'Redis seen unreachable', 5_000);
+      expect(replica.health()).toMatchObject({ live: true, ready: false, leader: false, role: 'standby' });
+      expect(sim.stats.tokenRequests).toBe(0);
+    } finally {
+      await replica.stop();
+      await sim.stop();
+    }
   });
 });
