@@ -165,14 +165,24 @@ export class RedisConnection {
     // stalled server would wait for ever. The late reply still arrives in order and is dropped here, so the
     // client's reply queue stays in step.
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RedisTimeoutError(args[0] ?? 'command', timeout)), timeout);
+      let verdict: NodeJS.Immediate | undefined;
+      // Expired timers run before waiting I/O is read: after our own process stood still (SIGSTOP, a long GC, a
+      // starved CPU) the answer is usually in the socket already, and rejecting it would e.g. fail a renew that
+      // Redis did perform. So the timeout decides only after one more I/O poll (setImmediate runs after it).
+      const timer = setTimeout(() => {
+        verdict = setImmediate(() => reject(new RedisTimeoutError(args[0] ?? 'command', timeout)));
+      }, timeout);
+      const settle = () => {
+        clearTimeout(timer);
+        clearImmediate(verdict);
+      };
       reply.then(
         (value) => {
-          clearTimeout(timer);
+          settle();
           resolve(value);
         },
         (error: unknown) => {
-          clearTimeout(timer);
+          settle();
           reject(error);
         },
       );

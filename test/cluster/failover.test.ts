@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RENEW } from '../../src/cluster/lease-scripts.js';
 import { createZoomSimulator } from '../../src/simulator/index.js';
 import type { ZoomSimulator } from '../../src/simulator/types.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { killAll, readStreams, SCALED, startRelay, waitForOneLeader, type Relay, type StreamEntry } from '../support/relays.js';
 import { eventually } from '../support/wait.js';
 
@@ -12,6 +15,7 @@ let env: Record<string, string>;
 /** Epoch ms each seq was emitted, and whether any socket got it. */
 let emitted: { seq: number; at: number; reached: number }[] = [];
 let pump: NodeJS.Timeout | undefined;
+let tap: TcpProxy | undefined;
 
 beforeEach(async () => {
   redis = await startRedisServer();
@@ -24,6 +28,8 @@ beforeEach(async () => {
 afterEach(async () => {
   clearInterval(pump);
   await killAll(relays);
+  await tap?.stop();
+  tap = undefined;
   await sim.stop();
   await redis.stop();
 });
@@ -146,5 +152,49 @@ describe('failover (real child processes, SIGKILL / SIGSTOP)', () => {
     expect(standby.stderr()).not.toMatch(/leading/);
     expect(sim.stats.connections).toBe(1);
     expect(sim.stats.displaced).toBe(0);
+  });
+
+  it('5b. leader SIGSTOPped right as it sends a renew (Redis answers while it stands still): the answer counts on SIGCONT; nothing changes, nothing lost', async () => {
+    // Lost, that renew would leave renewDeadline − renewInterval from the one before, less than this pause plus
+    // the next renewInterval: a step-down. Counted, the deadline runs from this renew's send, which leaves room.
+    const pauseMs = SCALED.renewDeadline - SCALED.renewInterval * 1.5;
+    const renewSha = createHash('sha1').update(RENEW).digest('hex');
+    let armed = false;
+    let paused: Promise<void> | undefined;
+    let target: Relay | undefined;
+    // Only the leader talks to Redis through the tap; it is stopped before the chunk with its renew is forwarded.
+    tap = await startTcpProxy(redis.port, 'redis', {
+      onClientData: (chunk) => {
+        if (!armed || !target || !chunk.includes(renewSha)) return;
+        armed = false;
+        const relay = target;
+        relay.kill('SIGSTOP');
+        paused = sleep(pauseMs).then(() => relay.kill('SIGCONT'));
+      },
+    });
+    const leader = startRelay('r1', { ...env, ZOOM_WS_REDIS_URL: tap.url });
+    target = leader;
+    relays = [leader];
+    await waitForOneLeader(relays);
+    await leader.waitFor(/zoom connecting → open/, 'the leader live');
+    const standby = startRelay('r2', env);
+    relays.push(standby);
+    await standby.waitFor(/replica r2: standby/, 'the standby running');
+    startPump();
+    await sleep(300);
+    armed = true;
+    await eventually(() => (paused ? undefined : 'no renew sent yet'), 'the leader paused on a renew', SCALED.renewInterval * 3);
+    await paused;
+    await sleep(SCALED.leaseTtl);
+    clearInterval(pump);
+    const count = emitted.length;
+    await eventually(() => (leader.stdoutLines().length >= count ? undefined : `${leader.stdoutLines().length}/${count}`), 'everything published', 3_000);
+    const { events, outages } = await streams();
+    expect(events.map(seqOf)).toEqual(emitted.map(({ seq }) => seq));
+    expect(outages).toEqual([]);
+    expect(leader.stderr()).not.toMatch(/Stepped down/);
+    expect(leader.isLeader()).toBe(true);
+    expect(standby.stderr()).not.toMatch(/leading/);
+    expect(sim.stats.connections).toBe(1);
   });
 });

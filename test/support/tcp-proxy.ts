@@ -14,7 +14,12 @@ export interface TcpProxy {
   stop(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, scheme = 'redis'): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** Sees every chunk a client sends, before it is forwarded (e.g. to SIGSTOP the client right as it sends a command). */
+  onClientData?: (chunk: Buffer) => void;
+}
+
+export async function startTcpProxy(targetPort: number, scheme = 'redis', options: TcpProxyOptions = {}): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let paused = false;
   const server = createServer((client) => {
@@ -33,6 +38,8 @@ export async function startTcpProxy(targetPort: number, scheme = 'redis'): Promi
       upstream.pause();
     }
     upstream.connect(targetPort, '127.0.0.1');
+    // Added before the pipe, so it runs before the chunk is forwarded.
+    if (options.onClientData) client.on('data', options.onClientData);
     client.pipe(upstream);
     upstream.pipe(client);
   });
