@@ -10,6 +10,9 @@ Usage:
                              Redis and publishes each event to the stream; one JSON line per published event
   zoom-ws consume --group G [--consumer C] [--claim-idle MS] [--max-deliveries N] [--from-now]
                              Read the cluster's event stream through a consumer group; one JSON line per event
+  zoom-ws forward --to URL [--secret-token T] [--concurrency N] [--events a,b] [--exclude a,b]
+                             listen, and POST each event to an existing webhook handler signed as Zoom signs
+                             webhooks; one NDJSON status line per event (event, key, outcome, status, attempts, ms)
   zoom-ws simulate [--port P] [--event-interval MS] [--no-events]
                              Run the Zoom simulator and print the env lines for listen
   zoom-ws visualize [--port P] [--attach]
@@ -28,6 +31,8 @@ Relay: ZOOM_WS_REDIS_URL (or --redis URL) plus the listen environment; flags (ms
   --key-prefix P (zoomws)
 Consume: ZOOM_SUBSCRIPTION_ID and ZOOM_WS_REDIS_URL (or --redis URL), no Zoom credentials; --consumer (host:pid),
   --claim-idle (30000), --max-deliveries (5), --key-prefix P (zoomws); --from-now: a new group skips old entries
+Forward: the listen environment plus ZOOM_WEBHOOK_SECRET_TOKEN (or --secret-token); --to may be http:// (local
+  handlers); --concurrency (1: in order), --max-queue (1000), --events/--exclude (names or prefixes like meeting.*)
 Exit codes: 0 after SIGINT/SIGTERM, 1 fatal authentication failure, 2 bad flag or missing environment variable
 `;
 
@@ -45,6 +50,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./start.js')).runStart,
   relay: async () => (await import('./relay.js')).runRelay,
   consume: async () => (await import('./consume.js')).runConsume,
+  forward: async () => (await import('./forward.js')).runForward,
   simulate: async () => (await import('./simulate.js')).runSimulate,
   visualize: async () => (await import('./visualize.js')).runVisualize,
 };
