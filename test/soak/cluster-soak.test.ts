@@ -2,13 +2,15 @@
  * Cluster chaos soak (issue 8, item 13): seeded random faults across 3 real `zoom-ws relay` processes while a
  * numbered event stream flows — kill, pause (SIGSTOP/SIGCONT), partition (a TCP proxy between a relay and Redis
  * that stops moving bytes), Redis restart (with its data), Zoom drops and displacement (at most 2 per run: a third
- * within 5 minutes is, by design, a foreign consumer that the leader backs off from for `displacedDelay`). `SOAK_CLUSTER_FAULTS=N`
+ * within 5 minutes is, by design, a foreign consumer that the leader backs off from for `displacedDelay`). The end
+ * condition: once a replica holds the lease again, the events stop and every relay stops gracefully (a stopping holder
+ * records the outage it is in), then the streams are read. `SOAK_CLUSTER_FAULTS=N`
  * (default 200) and `SOAK_CLUSTER_SEED=S` choose the schedule. Needs `npm run build` (the relays run dist/).
  */
 import { describe, expect, it } from 'vitest';
 import { createZoomSimulator } from '../../src/simulator/index.js';
 import { startRedisServer } from '../support/redis-server.js';
-import { killAll, readStreams, SCALED, startRelay, type Relay } from '../support/relays.js';
+import { killAll, readStreams, SCALED, startRelay, waitForOneLeader, type Relay } from '../support/relays.js';
 import { recordSummary } from '../support/summary.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { leakedHandles, liveHandles } from '../support/wait.js';
@@ -107,7 +109,8 @@ describe('cluster chaos soak', () => {
           case 'short-pause': {
             const relay = someRelay();
             relay.kill('SIGSTOP');
-            await sleep(SCALED.renewDeadline / 4);
+            // Shorter than a renew interval can tell: the leader must carry on without stepping down.
+            await sleep(SCALED.renewDeadline / 8);
             relay.kill('SIGCONT');
             break;
           }
@@ -123,7 +126,7 @@ describe('cluster chaos soak', () => {
             relay.kill('SIGKILL');
             await relay.exit;
             launch(Number(relay.id.slice(1)));
-            await sleep(SCALED.leaseTtl / 2);
+            await sleep(SCALED.leaseTtl / 4);
             break;
           }
           case 'partition': {
@@ -138,11 +141,18 @@ describe('cluster chaos soak', () => {
             await sleep(SCALED.renewDeadline);
             break;
         }
-        await sleep(50 + random() * 100);
+        await sleep(20 + random() * 40);
       }
-      await sleep(SCALED.leaseTtl * 1.5);
+      // The end condition, so that the streams are complete when read. An outage is recorded when it ends: by the
+      // successor that goes live (failover), or by a stopping holder for the one it is in (its own reconnect, a
+      // displacement back-off, a takeover not live yet). So: wait until a replica holds the lease again (a failover
+      // still in progress has nobody to record it yet), stop the events, then stop every relay gracefully.
+      await waitForOneLeader([...relays.values()], SCALED.leaseTtl * 5);
       clearInterval(pump);
       await sleep(300);
+      clearInterval(watch);
+      for (const relay of relays.values()) relay.kill('SIGTERM');
+      const stoppedGracefully = await Promise.race([Promise.all(everyRelay.map((relay) => relay.exit)).then(() => true), sleep(5_000).then(() => false)]);
       const { events, outages } = await readStreams(redis.url, sim.credentials.subscriptionId);
       const seqs = events.map((entry) => (JSON.parse(entry.fields.event!) as { payload: { seq: number } }).payload.seq);
       const duplicates = seqs.length - new Set(seqs).size;
@@ -152,9 +162,6 @@ describe('cluster chaos soak', () => {
       const tokens = events.map((entry) => BigInt(entry.fields.token!));
       let tokenDecreases = 0;
       for (let i = 1; i < tokens.length; i++) if (tokens[i]! < tokens[i - 1]!) tokenDecreases++;
-      clearInterval(watch);
-      for (const relay of relays.values()) relay.kill('SIGTERM');
-      await Promise.race([Promise.all(everyRelay.map((relay) => relay.exit)), sleep(5_000)]);
       await killAll(everyRelay);
       await Promise.all(proxies.map((proxy) => proxy.stop()));
       await sim.stop();
@@ -169,6 +176,7 @@ describe('cluster chaos soak', () => {
         for (const relay of relays.values()) console.log(`--- ${relay.id}\n${relay.stderr().split('\n').slice(-25).join('\n')}`);
         console.log(`first lost seq ${lostOutside[0]!.seq} at ${new Date(lostOutside[0]!.at).toISOString()}; outages: ${JSON.stringify(outages.slice(-3).map((entry) => entry.fields))}`);
       }
+      expect(stoppedGracefully).toBe(true);
       expect(lostOutside).toEqual([]);
       expect(duplicates).toBe(0);
       expect(doubleLeaders).toBe(0);
