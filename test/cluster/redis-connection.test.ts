@@ -66,6 +66,40 @@ describe('RedisConnection', () => {
     await connection.release();
   });
 
+  it('a reply that arrived while our own process stood still is no timeout (expired timers run before waiting I/O is read)', async () => {
+    const connection = await RedisConnection.open({ redis: server.url, commandTimeout: 100 });
+    const reply = connection.send(['PING']);
+    // node-redis writes on the next setImmediate: let it go out, then stand still as a SIGSTOPped process does.
+    await new Promise((resolve) => setImmediate(resolve));
+    const until = performance.now() + 300;
+    while (performance.now() < until) {
+      // Busy: no timer, no I/O runs; Redis answers into the socket meanwhile.
+    }
+    await expect(reply).resolves.toBe('PONG');
+    await connection.release();
+  });
+
+  it('a stalled server (SIGSTOP) still times out; after SIGCONT the late reply is dropped and the next command gets its own', async () => {
+    const stalled = await startRedisServer();
+    const connection = await RedisConnection.open({ redis: stalled.url, commandTimeout: 100 });
+    try {
+      expect(await connection.send(['SET', 'k', 'before'])).toBe('OK');
+      process.kill(stalled.pid, 'SIGSTOP');
+      const started = performance.now();
+      await expect(connection.send(['GET', 'k'])).rejects.toBeInstanceOf(RedisTimeoutError);
+      const took = performance.now() - started;
+      expect(took).toBeGreaterThanOrEqual(90);
+      expect(took).toBeLessThan(1_500);
+      process.kill(stalled.pid, 'SIGCONT');
+      expect(await connection.send(['SET', 'k', 'after'])).toBe('OK');
+      expect(await connection.send(['GET', 'k'])).toBe('after');
+    } finally {
+      process.kill(stalled.pid, 'SIGCONT');
+      await connection.release();
+      await stalled.stop();
+    }
+  });
+
   it('adopts a user client: release() leaves it open, duplicate() is ours to close', async () => {
     const user = createClient({ url: server.url });
     user.on('error', () => {});
