@@ -22,7 +22,8 @@ export interface RedisConnectionOptions {
   /** The option name reported in a {@link ZoomWsConfigError} for a malformed URL. Default `redis`. */
   field?: string;
   /**
-   * Per-command timeout, ms: a command not answered in time rejects. Default none (node-redis waits). The lease
+   * Per-command timeout, ms: a command not answered in time rejects (a reply already waiting in the socket when the
+   * timer fires, e.g. after the process was paused, still counts). Default none (node-redis waits). The lease
    * connection needs one below `renewInterval`, so that a stuck renew cannot hide past the renew deadline.
    */
   commandTimeout?: number;
