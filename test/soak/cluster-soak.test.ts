@@ -141,7 +141,7 @@ describe('cluster chaos soak', () => {
             await sleep(SCALED.renewDeadline);
             break;
         }
-        await sleep(20 + random() * 40);
+        await sleep(10 + random() * 30);
       }
       // The end condition, so that the streams are complete when read. An outage is recorded when it ends: by the
       // successor that goes live (failover), or by a stopping holder for the one it is in (its own reconnect, a
