@@ -111,7 +111,7 @@ describe('forwarding simulator events through ZoomWsClient', () => {
 });
 
 describe('zoom-ws forward (built CLI)', () => {
-  it('delivers simulator events to a node:http verifier, one NDJSON status line each; SIGINT exits 0; the secret token is never printed', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('delivers simulator events to a node:http verifier, one NDJSON status line each; %s exits 0; the secret token is never printed', async (signal) => {
     const sim = await createZoomSimulator();
     closers.push(() => sim.stop());
     const { url, received } = await verifier();
@@ -120,9 +120,10 @@ describe('zoom-ws forward (built CLI)', () => {
     const events = [sampleEvent(1, 'meeting.started'), sampleEvent(2, 'recording.completed'), sampleEvent(3, 'meeting.ended')];
     for (const event of events) sim.emit(event);
     await run.waitFor(() => run.stdoutLines().length === 2, 'two status lines');
-    run.child.kill('SIGINT');
+    run.child.kill(signal);
     const { code } = await run.exit;
     expect(code).toBe(0);
+    expect(run.stderr()).toContain(`${signal}: closing`);
     const lines = run.stdoutLines().map((line) => JSON.parse(line) as DeliveryStatus);
     expect(lines.map(({ event, outcome, status, attempts }) => ({ event, outcome, status, attempts }))).toEqual([
       { event: 'meeting.started', outcome: 'delivered', status: 200, attempts: 1 },

@@ -3,6 +3,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/client/logger.js';
+import { clientLeaks, handleBaseline } from '../support/wait.js';
 import { ZoomWsConfigError } from '../../src/errors.js';
 import { createForwarder, IDEMPOTENCY_HEADER, type DeliveryStatus } from '../../src/forward/index.js';
 
@@ -101,8 +102,9 @@ describe('createForwarder', () => {
     expect(forwarder.stats.filtered).toBe(2);
   });
 
-  it('stop ends a Retry-After wait instead of sitting it out; the secret never reaches the log', async () => {
+  it('stop ends a Retry-After wait instead of sitting it out, leaving no timer or socket; the secret never reaches the log', async () => {
     const { url } = await handler((_call, res) => res.writeHead(503, { 'retry-after': '60' }).end(`bad token ${SECRET}`));
+    const baseline = handleBaseline();
     const { logger, text } = recordingLogger();
     const statuses: DeliveryStatus[] = [];
     const forwarder = createForwarder({ to: url, secretToken: SECRET, logger, retry: { maxDelay: 60_000 }, onStatus: (status) => statuses.push(status) });
@@ -114,6 +116,10 @@ describe('createForwarder', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(statuses).toEqual([expect.objectContaining({ outcome: 'undelivered', status: 0 })]);
     expect(text()).not.toContain(SECRET);
+    await close!();
+    close = undefined;
+    // Keep-alive sockets close once the server has gone; the aborted backoff timer must already be cleared.
+    await until(() => clientLeaks(baseline, []).length === 0, `no leaks (${clientLeaks(baseline, []).join(', ')})`);
   });
 
   it('rejects bad options with a typed error', () => {
