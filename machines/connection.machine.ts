@@ -52,8 +52,7 @@ export const connectionMachine = setup({
     closeTimeout: ({ context }) => timerDelay(context.timings.closeTimeout),
     retryDelay: ({ context }) => timerDelay(context.retryDelay),
     refreshRetryDelay: ({ context }) => timerDelay(context.refreshRetryDelay),
-    // Whatever lifetime a token claims, refreshes (each a token request and a socket) stay this far apart.
-    refreshDue: ({ context }) => timerDelay(Math.max(MIN_REFRESH_SPACING_MS, refreshDueIn(context.token, context.timings.refreshMargin, Date.now()))),
+    refreshDue: ({ context }) => timerDelay(refreshDueIn(context.token, context.timings.refreshMargin, Date.now())),
   },
   guards: {
     fromActiveSocket: ({ context, event }) => 'socketId' in event && event.socketId === context.activeSocketId,
@@ -305,7 +304,8 @@ export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * Least time between two token refreshes, however short the token's life: a server answering tiny lifetimes
- * gets at most a refresh every this many ms, never a hot loop. Short enough for test tokens that live 200 ms.
+ * gets at most a refresh every this many ms, never a hot loop. Counted from when the current token was obtained
+ * (see {@link refreshDueIn}). Short enough for test tokens that live 200 ms.
  */
 export const MIN_REFRESH_SPACING_MS = 100;
 
@@ -314,11 +314,17 @@ export function timerDelay(ms: number): number {
   return Number.isNaN(ms) ? 0 : Math.min(MAX_TIMER_DELAY_MS, Math.max(0, ms));
 }
 
-/** ms until a refresh is due: `refreshMargin` before expiry, but never before half the token's life (no hot loop on short-lived tokens). */
+/**
+ * ms until a refresh is due: `refreshMargin` before expiry, but never before half the token's life nor sooner
+ * than {@link MIN_REFRESH_SPACING_MS} after the token was obtained (no hot loop on short-lived tokens).
+ * The floor counts from `issuedAt`, not from now: a reconnect that reuses a token re-enters the schedule, and a
+ * floor from now would push a refresh that is due past the token's expiry (Zoom then closes the old socket
+ * before the new one is live, and the events in between reach neither).
+ */
 export function refreshDueIn(token: AccessToken | undefined, refreshMargin: number, now: number): number {
   if (!token) return 0;
   const halfLife = token.issuedAt + (token.expiresAt - token.issuedAt) / 2;
-  return Math.max(0, Math.max(token.expiresAt - refreshMargin, halfLife) - now);
+  return Math.max(0, Math.max(token.expiresAt - refreshMargin, halfLife, token.issuedAt + MIN_REFRESH_SPACING_MS) - now);
 }
 
 /** A cached token is reused for a reconnect while more than `refreshMargin` of its life is left. */
