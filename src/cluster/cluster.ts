@@ -220,7 +220,7 @@ export class ZoomWsCluster implements AsyncDisposable {
         }
         return outcome;
       }),
-      renew: (token) => this.#lease((store) => store.renew(token, this.#lastFrameAt || undefined)),
+      renew: (token) => this.#lease((store) => store.renew(token, this.#lastFrameAt ? this.#aliveAt(this.#lastFrameAt) : undefined)),
       check: (token) => this.#lease((store) => store.check(token, resolved.leaseTtl - resolved.renewDeadline)),
       release: (token) => this.#release(token),
       leaseLost: (detail) => this.actor.send({ type: 'LEASE.LOST', detail }),
@@ -379,7 +379,7 @@ export class ZoomWsCluster implements AsyncDisposable {
         const token = this.#token;
         if (token === undefined || now - this.#lastTouchAt < this.#options.renewInterval * TOUCH_SHARE_OF_RENEW) return;
         this.#lastTouchAt = now;
-        this.#store?.touch(token, now).catch(() => this.#stats.redisErrors++);
+        this.#store?.touch(token, this.#aliveAt(now)).catch(() => this.#stats.redisErrors++);
       },
     };
   }
@@ -396,7 +396,7 @@ export class ZoomWsCluster implements AsyncDisposable {
       const now = Date.now();
       const open = this.#openGap(now);
       if (open) await this.#record(open);
-      if (this.#termLive || open) await store.touch(token, Math.max(this.#lastFrameAt, now));
+      if (this.#termLive || open) await store.touch(token, this.#aliveAt(Math.max(this.#lastFrameAt, now)));
       return await store.release(token);
     } catch (error) {
       this.#stats.redisErrors++;
@@ -469,7 +469,7 @@ export class ZoomWsCluster implements AsyncDisposable {
     // The child only reports an outage once it reconnects: one still open as it goes is ours to carry on.
     const open = (this.#child?.getSnapshot() as { context?: { outageSince?: { at: number; reason: Outage['reason']; detail: string } } } | undefined)?.context?.outageSince;
     if (this.#child && (this.#childLive || open)) {
-      const at = this.#childLive ? this.#lastFrameAt || Date.now() : open!.at;
+      const at = this.#childLive ? this.#aliveAt(this.#lastFrameAt || Date.now()) : open!.at;
       if (state === 'leading') this.#termGap = { at, reason: 'displaced', detail: 'displaced while holding the lease; retaken' };
       else if (state === 'standby') this.#ownGap = { at, reason: this.#pendingStepDown ?? 'lease-lost' };
       else if (!this.#childLive) this.#termGap = { at, reason: open!.reason, detail: `${open!.detail}; stopped before reconnecting` };
@@ -511,6 +511,15 @@ export class ZoomWsCluster implements AsyncDisposable {
     const gap = this.#termGap;
     this.#termGap = undefined;
     if (gap) void this.#record({ from: gap.at, to: now, reason: gap.reason, detail: gap.detail });
+  }
+
+  /**
+   * The last sign of life we may claim at `at`: never past an event that reached us but is not stored yet. If the
+   * lease is lost before it is stored (fenced, dropped), the successor's outage starts here and so still covers it.
+   */
+  #aliveAt(at: number): number {
+    const waiting = this.#publisher?.oldestQueuedAt;
+    return waiting === undefined ? at : Math.min(at, waiting - 1);
   }
 
   /** The outage this term is in at `now`, if its connection is not live. */

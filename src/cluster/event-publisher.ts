@@ -73,6 +73,11 @@ export class EventPublisher {
     this.#wakeRetry?.();
   }
 
+  /** Epoch ms the oldest event not stored yet (queued or in flight) reached us; undefined when none waits. */
+  get oldestQueuedAt(): number | undefined {
+    return this.#queue[0]?.entry.receivedAt;
+  }
+
   get queued(): number {
     return this.#queue.length;
   }
