@@ -1,6 +1,8 @@
 import { ZoomWsClient } from '../client/client.js';
 import { cleanLogText } from '../client/logger.js';
 import type { ZoomWsClientOptions } from '../client/options.js';
+import type { Logger } from '../client/logger.js';
+import type { ZoomWsConsumerOptions } from '../cluster/consumer-options.js';
 import { ClientStoppedError, ZoomWsConfigError } from '../errors.js';
 import { createForwarder, type Forwarder, type ForwarderOptions } from '../forward/forwarder.js';
 import { integerFlag, parseArgs } from './args.js';
@@ -10,7 +12,7 @@ import { UsageError } from './usage-error.js';
 
 // The health server and drain flags belong to `listen`'s handlers; the forwarder's leftovers are reported instead.
 const NOT_FORWARD_FLAGS = new Set(['health-port', 'health-host', 'drain-timeout']);
-const FORWARD_FLAGS = [...LISTEN_FLAGS.filter((flag) => !NOT_FORWARD_FLAGS.has(flag)), 'to', 'secret-token', 'concurrency', 'max-queue', 'events', 'exclude'];
+const FORWARD_FLAGS = [...LISTEN_FLAGS.filter((flag) => !NOT_FORWARD_FLAGS.has(flag)), 'to', 'secret-token', 'concurrency', 'max-queue', 'events', 'exclude', 'redis', 'group', 'consumer', 'claim-idle', 'max-deliveries', 'key-prefix'];
 
 const SOURCE_OF_OPTION: Record<string, string> = {
   to: '--to',
@@ -20,7 +22,10 @@ const SOURCE_OF_OPTION: Record<string, string> = {
 };
 
 export interface ForwardSettings {
-  client: ZoomWsClientOptions;
+  /** Single-process mode: the `listen` client. */
+  client?: ZoomWsClientOptions;
+  /** Cluster mode (`--redis`/`--group`): a consumer of the relays' stream; no Zoom credentials. */
+  consumer?: ZoomWsConsumerOptions;
   forward: Omit<ForwarderOptions, 'logger' | 'onStatus'>;
   verbose: boolean;
 }
@@ -38,7 +43,26 @@ export function forwardSettingsFrom(env: NodeJS.ProcessEnv, argv: readonly strin
   if (concurrency !== undefined) forward.concurrency = concurrency;
   const maxQueue = integerFlag(args, 'max-queue', { unit: 'events' });
   if (maxQueue !== undefined) forward.maxQueue = maxQueue;
-  return { client: listenOptionsFrom(env, args), forward, verbose: args.switches.has('verbose') };
+  const verbose = args.switches.has('verbose');
+  const group = args.flags.get('group');
+  if (group === undefined) {
+    for (const flag of ['redis', 'consumer', 'claim-idle', 'max-deliveries', 'key-prefix']) if (args.flags.has(flag)) throw new UsageError(`--${flag} needs --group G (cluster mode)`);
+    return { client: listenOptionsFrom(env, args), forward, verbose };
+  }
+  const redis = args.flags.get('redis') ?? env.ZOOM_WS_REDIS_URL;
+  if (!redis) throw new UsageError('missing Redis: set ZOOM_WS_REDIS_URL or pass --redis URL');
+  const subscriptionId = env.ZOOM_SUBSCRIPTION_ID;
+  if (!subscriptionId) throw new UsageError('missing environment variable ZOOM_SUBSCRIPTION_ID');
+  const consumer: ZoomWsConsumerOptions = { redis, subscriptionId, group };
+  const name = args.flags.get('consumer');
+  if (name !== undefined) consumer.consumer = name;
+  const keyPrefix = args.flags.get('key-prefix');
+  if (keyPrefix !== undefined) consumer.keyPrefix = keyPrefix;
+  const claimIdle = integerFlag(args, 'claim-idle', { min: 1 });
+  if (claimIdle !== undefined) consumer.claimIdle = claimIdle;
+  const maxDeliveries = integerFlag(args, 'max-deliveries', { min: 1, unit: 'deliveries' });
+  if (maxDeliveries !== undefined) consumer.maxDeliveries = maxDeliveries;
+  return { consumer, forward, verbose };
 }
 
 function listFlag(value: string | undefined): string[] {
@@ -57,7 +81,8 @@ export async function runForward(argv: readonly string[]): Promise<number> {
   let forwarder: Forwarder;
   try {
     forwarder = createForwarder({ ...settings.forward, logger, onStatus: (status) => process.stdout.write(`${JSON.stringify(status)}\n`) });
-    client = new ZoomWsClient({ ...settings.client, logger });
+    if (settings.consumer) return await runClusterForward(settings.consumer, forwarder, logger);
+    client = new ZoomWsClient({ ...settings.client!, logger });
   } catch (error) {
     if (error instanceof ZoomWsConfigError) {
       const source = SOURCE_OF_OPTION[error.field];
@@ -79,7 +104,7 @@ export async function runForward(argv: readonly string[]): Promise<number> {
   client.start().catch((error: unknown) => {
     if (error instanceof ClientStoppedError) return;
     exitCode = 1;
-    process.stderr.write(`zoom-ws: ${cleanLogText(error instanceof Error ? error.message : String(error), [settings.client.clientSecret, settings.forward.secretToken])}\n`);
+    process.stderr.write(`zoom-ws: ${cleanLogText(error instanceof Error ? error.message : String(error), [settings.client!.clientSecret, settings.forward.secretToken])}\n`);
   });
   await client.finished;
   const { undelivered } = await forwarder.stop();
@@ -89,4 +114,42 @@ export async function runForward(argv: readonly string[]): Promise<number> {
   process.off('SIGTERM', onSignal);
   process.stdout.off('error', onStdoutError);
   return exitCode;
+}
+
+/**
+ * Cluster mode: each stream entry is delivered before it is acknowledged (at least once; a crashed forwarder's
+ * pending entries are claimed by another consumer of the group after `claimIdle`). A delivery that did not end
+ * in a 2xx fails the handler, so the entry is redelivered and, after `maxDeliveries`, dead-lettered.
+ */
+async function runClusterForward(options: ZoomWsConsumerOptions, forwarder: Forwarder, logger: Logger): Promise<number> {
+  // Loaded here so that single-process forwarding never loads redis.
+  const { ZoomWsConsumer } = await import('../cluster/consumer.js');
+  const consumer = new ZoomWsConsumer({ ...options, logger });
+  consumer.on('*', async (event, meta) => {
+    const status = await forwarder.send(meta.raw, event.event, meta.key || undefined);
+    if (status !== undefined && status.outcome !== 'delivered') throw new Error(`not delivered: ${status.outcome}, status ${status.status}`);
+  });
+  let requestStop!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info(`${signal}: closing`);
+    requestStop();
+  };
+  const onStdoutError = () => requestStop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.stdout.on('error', onStdoutError);
+  try {
+    await Promise.race([consumer.start(), stopRequested]);
+    logger.info(`consuming ${consumer.keys.events} as ${consumer.options.group}/${consumer.options.consumer}`);
+    await stopRequested;
+  } finally {
+    // The forwarder first: its in-flight deliveries end as undelivered, so their entries stay pending (redelivered).
+    await forwarder.stop();
+    await consumer.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.stdout.off('error', onStdoutError);
+  }
+  return 0;
 }

@@ -64,6 +64,11 @@ export interface Forwarder {
    * false when the event was filtered out or refused (overflow, or after stop); refusals get a status line.
    */
   push(rawInnerJson: string, event: string, key?: string): boolean;
+  /**
+   * As {@link push}, through the same queue, resolving with the event's status once its delivery ended (at once
+   * for a refusal); undefined when the filters leave it out. For callers that acknowledge after delivery.
+   */
+  send(rawInnerJson: string, event: string, key?: string): Promise<DeliveryStatus | undefined>;
   /** Stops accepting, ends retry waits, reports every event not delivered. Resolves once nothing is in flight. */
   stop(): Promise<{ undelivered: number }>;
   /** Counters; a live view. */
@@ -74,6 +79,7 @@ interface Job {
   raw: string;
   event: string;
   key: string;
+  settle?: (status: DeliveryStatus) => void;
 }
 
 export function createForwarder(options: ForwarderOptions): Forwarder {
@@ -96,9 +102,11 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
 
   const report = (job: Job, status: Omit<DeliveryStatus, 'event' | 'key'>) => {
     stats[status.outcome]++;
+    const line: DeliveryStatus = { event: job.event, key: job.key, ...status };
+    job.settle?.(line);
     if (status.outcome !== 'delivered') log.warn(`forward ${job.event} (${job.key}): ${status.outcome}, status ${status.status} after ${status.attempts} attempt(s)`);
     try {
-      options.onStatus?.({ event: job.event, key: job.key, ...status });
+      options.onStatus?.(line);
     } catch (error) {
       // A throwing status listener must not stop the queue.
       log.error('onStatus threw', error);
@@ -126,26 +134,33 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     }
   };
 
+  const enqueue = (job: Job): boolean => {
+    if (!accepts(job.event)) {
+      stats.filtered++;
+      return false;
+    }
+    if (stopped) {
+      report(job, { outcome: 'undelivered', status: 0, attempts: 0, ms: 0 });
+      return false;
+    }
+    if (queue.length >= maxQueue && stats.inFlight >= concurrency) {
+      report(job, { outcome: 'overflow', status: 0, attempts: 0, ms: 0 });
+      return false;
+    }
+    queue.push(job);
+    stats.queued = queue.length;
+    pump();
+    return true;
+  };
+
   return {
     stats,
-    push(raw, event, key = idempotencyKey(raw)) {
-      if (!accepts(event)) {
-        stats.filtered++;
-        return false;
-      }
-      const job = { raw, event, key };
-      if (stopped) {
-        report(job, { outcome: 'undelivered', status: 0, attempts: 0, ms: 0 });
-        return false;
-      }
-      if (queue.length >= maxQueue && stats.inFlight >= concurrency) {
-        report(job, { outcome: 'overflow', status: 0, attempts: 0, ms: 0 });
-        return false;
-      }
-      queue.push(job);
-      stats.queued = queue.length;
-      pump();
-      return true;
+    push: (raw, event, key = idempotencyKey(raw)) => enqueue({ raw, event, key }),
+    send(raw, event, key = idempotencyKey(raw)) {
+      return new Promise((resolve) => {
+        // A refusal has already settled through report(); only a filtered event has no status.
+        if (!enqueue({ raw, event, key, settle: resolve }) && !accepts(event)) resolve(undefined);
+      });
     },
     async stop() {
       if (!stopped) {

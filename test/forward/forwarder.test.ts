@@ -122,6 +122,16 @@ describe('createForwarder', () => {
     await until(() => clientLeaks(baseline, []).length === 0, `no leaks (${clientLeaks(baseline, []).join(', ')})`);
   });
 
+  it('send resolves with the status of that event (delivered, rejected, refused after stop; undefined when filtered)', async () => {
+    const { url } = await handler((call, res) => res.writeHead(call === 2 ? 404 : 200).end());
+    const forwarder = createForwarder({ to: url, secretToken: SECRET, exclude: ['user.*'] });
+    await expect(forwarder.send(raw(1), 'meeting.started')).resolves.toMatchObject({ outcome: 'delivered', status: 200, attempts: 1 });
+    await expect(forwarder.send(raw(2), 'meeting.started')).resolves.toMatchObject({ outcome: 'rejected', status: 404, attempts: 1 });
+    await expect(forwarder.send(raw(3), 'user.updated')).resolves.toBeUndefined();
+    await forwarder.stop();
+    await expect(forwarder.send(raw(4), 'meeting.started')).resolves.toMatchObject({ outcome: 'undelivered', attempts: 0 });
+  });
+
   it('rejects bad options with a typed error', () => {
     expect(() => createForwarder({ to: 'ftp://x', secretToken: SECRET })).toThrow(ZoomWsConfigError);
     expect(() => createForwarder({ to: 'not a url', secretToken: SECRET })).toThrow(/"to"/);
