@@ -9,7 +9,7 @@ export const DEFAULTS = {
   grantType: 'account_credentials',
   oauthUrl: 'https://zoom.us/oauth/token',
   wsUrl: 'wss://ws.zoom.us/ws',
-  heartbeatInterval: 30_000,
+  heartbeatInterval: 20_000,
   heartbeatTimeout: 15_000,
   backoffInitial: 1_000,
   backoffMax: 30_000,
@@ -40,7 +40,11 @@ export interface ZoomWsClientOptions {
   oauthUrl?: string;
   /** WebSocket endpoint (`ws:` or `wss:`); `subscriptionId` and `access_token` are added to its query. @default 'wss://ws.zoom.us/ws' */
   wsUrl?: string;
-  /** How often `{"module":"heartbeat"}` is sent while open. Zoom drops connections idle for longer than ~30 s. @default 30000 */
+  /**
+   * How often `{"module":"heartbeat"}` is sent while open. Zoom drops a connection that sends nothing for
+   * about 30 s: 20 s leaves a 10 s margin for a busy event loop, timer drift and a slow network, where a 30 s
+   * interval would race Zoom's limit. @default 20000
+   */
   heartbeatInterval?: number;
   /** A connection is dead when no frame at all arrives this long after a heartbeat. @default 15000 */
   heartbeatTimeout?: number;
