@@ -19,6 +19,7 @@ export {
   type TokenFetchFailure,
 } from './errors.js';
 export type * from './protocol/events.js';
+export { eventTimeMs, isZoomEvent } from './protocol/events.js';
 export { decodeFrame, HEARTBEAT_FRAME, type DecodedFrame } from './protocol/frames.js';
 export { redactUrl } from './protocol/redact.js';
 export { Secret, type AccessToken } from './protocol/secret.js';

@@ -4,7 +4,7 @@ import type { ConnectionTimings, FatalCause, Outage } from '../../machines/conne
 import type { RetiredSocketEnd, SocketSink } from '../actors/socket.js';
 import { ClientStoppedError, RetriesExhaustedError, ZoomWsError } from '../errors.js';
 import { createRedactingInspector, type RedactingInspector } from '../inspect/inspector.js';
-import type { ZoomEvent, ZoomEventOf } from '../protocol/events.js';
+import type { ZoomEvent, ZoomEventFor } from '../protocol/events.js';
 import { KnownSecrets, redactText } from '../protocol/redact.js';
 import { Secret } from '../protocol/secret.js';
 import { bindClientConfig, clientMachine, type ClientActorConfig } from './client-machine.js';
@@ -227,10 +227,11 @@ export class ZoomWsClient implements AsyncDisposable {
   }
 
   /**
-   * Calls `handler` for every event named `name` (typed for the common meeting, recording, user and webinar
-   * events), or for every event with `'*'`. Returns a function that unsubscribes.
+   * Calls `handler` for every event named `name` (typed from the event catalogue), for every event under a
+   * prefix with `'meeting.*'` (after the exact-name handlers), or for every event with `'*'` (last). Another
+   * wildcard (`'mee*ting'`) throws {@link ZoomWsConfigError}. Returns a function that unsubscribes.
    */
-  on<TName extends string>(name: TName, handler: EventHandler<TName extends '*' ? ZoomEvent : ZoomEventOf<TName>>): () => void {
+  on<TName extends string>(name: TName, handler: EventHandler<ZoomEventFor<TName>>): () => void {
     if (name === '*') return this.#dispatcher.onAny(handler as EventHandler);
     return this.#dispatcher.on(name, handler as EventHandler<never>);
   }
