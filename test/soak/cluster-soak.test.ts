@@ -173,8 +173,22 @@ describe('cluster chaos soak', () => {
       console.log(line);
       if (lostOutside.length > 0) {
         // What the relays said near the first unexplained loss: the diagnosis starts here.
-        for (const relay of relays.values()) console.log(`--- ${relay.id}\n${relay.stderr().split('\n').slice(-25).join('\n')}`);
-        console.log(`first lost seq ${lostOutside[0]!.seq} at ${new Date(lostOutside[0]!.at).toISOString()}; outages: ${JSON.stringify(outages.slice(-3).map((entry) => entry.fields))}`);
+        // Every process that ran (killed ones too), lines from 3 s before to 3 s after it (relay lines start HH:MM:SS.mmm, UTC).
+        const first = lostOutside[0]!.at;
+        const dayMs = (line: string) => {
+          const match = /^(\d\d):(\d\d):(\d\d)\.(\d{3}) /.exec(line);
+          return match ? ((Number(match[1]) * 60 + Number(match[2])) * 60 + Number(match[3])) * 1000 + Number(match[4]) : undefined;
+        };
+        const firstDayMs = first % 86_400_000;
+        for (const relay of everyRelay) {
+          const near = relay.stderr().split('\n').filter((line) => {
+            const at = dayMs(line);
+            return at !== undefined && Math.abs(at - firstDayMs) <= 3_000;
+          });
+          if (near.length > 0) console.log(`--- ${relay.id} (pid ${relay.child.pid})\n${near.join('\n')}`);
+        }
+        const nearOutages = outages.filter((entry) => Math.abs(Number(entry.fields.from) - first) < 10_000 || Math.abs(Number(entry.fields.to) - first) < 10_000);
+        console.log(`first lost seq ${lostOutside[0]!.seq} at ${new Date(first).toISOString()}; outages near it: ${JSON.stringify(nearOutages.map((entry) => entry.fields))}`);
       }
       expect(stoppedGracefully).toBe(true);
       expect(lostOutside).toEqual([]);
