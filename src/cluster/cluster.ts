@@ -150,6 +150,8 @@ export class ZoomWsCluster implements AsyncDisposable {
   #redisOkAt: number | undefined;
   /** Redis stopped answering us after this (epoch ms); cleared once someone holds the lease again. */
   #redisDownSince: number | undefined;
+  /** The last lease call failed (for health: a standby that cannot reach Redis is not ready). */
+  #redisFailing = false;
   #started = false;
   #stopping: Promise<void> | undefined;
   readonly #done: Promise<void>;
@@ -255,7 +257,7 @@ export class ZoomWsCluster implements AsyncDisposable {
   health(): ClusterHealth {
     const state = this.#state;
     const connectionState = this.connectionState;
-    const redisReachable = this.#redisDownSince === undefined;
+    const redisReachable = !this.#redisFailing;
     const ready = redisReachable && (state === 'standby' || (state === 'leading' && connectionState === 'open'));
     return { live: state !== 'failed', ready, state, role: this.#role, leader: this.#role === 'leading', connectionState, redisReachable, lastFrameAt: this.#lastFrameAt || undefined };
   }
@@ -354,9 +356,11 @@ export class ZoomWsCluster implements AsyncDisposable {
     try {
       const result = await call(this.#store!);
       this.#redisOkAt = Date.now();
+      this.#redisFailing = false;
       return result;
     } catch (error) {
       this.#stats.redisErrors++;
+      this.#redisFailing = true;
       this.#redisDownSince ??= this.#redisOkAt ?? Date.now();
       throw error;
     }
