@@ -230,8 +230,11 @@ export function runSocket(config: SocketActorConfig, { input, sendBack, receive 
     ws.on('error', noop);
     // CLOSING too: Zoom may have dropped or displaced it a moment ago, and how it ended matters (see retire).
     if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CLOSING) {
+      // Zoom closing it first (a close frame already in, or a token rejection such as an expiry) means it was
+      // dropped, even with code 1000: the events between its last frame and the handover reached neither socket.
+      const serverClosedFirst = ws.readyState === WebSocket.CLOSING;
       const ended = retire(ws, config.closeTimeout).then(({ code, reason }): RetiredSocketEnd => ({
-        clean: code === 1000 || isDisplacement(reason) || displacedAfterStop,
+        clean: isDisplacement(reason) || displacedAfterStop || (code === 1000 && !serverClosedFirst && classifyRefusal(reason) !== 'token-rejected'),
         detail: `closed with code ${code}${reason ? ` (${serverText(reason)})` : ''}`,
         lastFrameAt,
       }));

@@ -1,7 +1,10 @@
 import type { Agent } from 'node:http';
 import { HttpsProxyAgent } from 'https-proxy-agent';
-import { fetch as undiciFetch, ProxyAgent } from 'undici';
+import { Agent as DirectAgent, fetch as undiciFetch, ProxyAgent, type Dispatcher } from 'undici';
 import type { ProxyChoice } from './proxy-choice.js';
+
+/** Key of the direct (unproxied) agent among the dispatchers. */
+const DIRECT = 'direct';
 
 /** The fetch signature ky accepts as its `fetch` option. */
 export type FetchFunction = typeof globalThis.fetch;
@@ -9,22 +12,22 @@ export type FetchFunction = typeof globalThis.fetch;
 /**
  * One client's way out: the token request goes through undici's `ProxyAgent` (as the dispatcher of undici's
  * fetch), the WebSocket through `https-proxy-agent` (as `ws`'s `agent`); both tunnel with `CONNECT`.
- * Direct targets use Node's own fetch and no agent, exactly as without a proxy. `close()` releases the
- * proxy connections undici keeps alive, so a stopped client lets the process exit.
+ * A direct token request goes through an undici `Agent` of ours, a direct WebSocket through no agent. `close()`
+ * releases the connections undici keeps alive (proxied or direct), so a stopped client lets the process exit.
  */
 export class ProxyTransport {
   readonly #choice: ProxyChoice;
-  readonly #dispatchers = new Map<string, ProxyAgent>();
+  readonly #dispatchers = new Map<string, Dispatcher>();
   readonly #agents = new Map<string, HttpsProxyAgent<string>>();
 
   constructor(choice: ProxyChoice) {
     this.#choice = choice;
   }
 
-  /** A fetch for ky that goes through the proxy for `target`, or `undefined` when `target` is reached directly. */
+  /** A fetch for ky that goes through the proxy for `target`, or directly through an agent of ours (both released by `close()`). */
   fetchFor(target: string): FetchFunction | undefined {
     const proxy = this.#choice.proxyFor(target);
-    if (!proxy) return undefined;
+    if (!proxy) return (input, init) => this.#fetchThrough(undefined, input instanceof Request ? input : new Request(input, init), init);
     return (input, init) => this.#fetchThrough(proxy, input instanceof Request ? input : new Request(input, init), init);
   }
 
@@ -49,11 +52,17 @@ export class ProxyTransport {
     await Promise.all(dispatchers.map((dispatcher) => dispatcher.close().catch(() => dispatcher.destroy())));
   }
 
-  async #fetchThrough(proxy: URL, input: Request, init: RequestInit | undefined): Promise<Response> {
-    let dispatcher = this.#dispatchers.get(proxy.href);
+  /**
+   * `proxy` undefined: direct, through an agent of our own rather than Node's global pool. A request aborted while
+   * its connection was being made leaves that connection idle in the pool for seconds; only an owned agent can be
+   * closed when the client stops.
+   */
+  async #fetchThrough(proxy: URL | undefined, input: Request, init: RequestInit | undefined): Promise<Response> {
+    const key = proxy?.href ?? DIRECT;
+    let dispatcher = this.#dispatchers.get(key);
     if (!dispatcher) {
-      dispatcher = new ProxyAgent({ uri: proxy.href });
-      this.#dispatchers.set(proxy.href, dispatcher);
+      dispatcher = proxy ? new ProxyAgent({ uri: proxy.href }) : new DirectAgent();
+      this.#dispatchers.set(key, dispatcher);
     }
     // undici's fetch only recognises its own Request class: hand it the parts of ky's (Node's) Request.
     const body = input.body === null ? undefined : await input.arrayBuffer();
