@@ -213,6 +213,8 @@ describe('regressions from other clients’ bug trackers', () => {
     await eventually(() => (client.actor.getSnapshot().matches({ connection: { open: { liveness: 'awaitingFrame' } } }) ? undefined : 'heartbeat answered'), 'an unanswered heartbeat', 3_000);
     // Zoom accepts the new socket and displaces the old one; the old one hears it before the new one's handshake completes.
     sim.faults.resume();
+    // The rotation's upgrade may reach the gate only now on a loaded machine: wait for it rather than assume it.
+    await eventually(() => (wsGate.held().length === 1 ? undefined : 'the new socket has not reached the server'), 'the rotation upgrade');
     const fresh = wsGate.held()[0]!;
     fresh.freeze();
     fresh.release();
