@@ -25,7 +25,7 @@ const vitest = join(process.cwd(), 'node_modules', 'vitest', 'vitest.mjs');
 const child = spawn(process.execPath, [vitest, 'run', target, ...extra], {
   stdio: 'inherit',
   // An unhandled rejection anywhere in the workers is fatal, not a warning.
-  env: { ...process.env, ZOOM_WS_SUMMARY_DIR: dir, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --unhandled-rejections=strict`.trim() },
+  env: { ...process.env, ...(cluster ? { SOAK_CLUSTER: '1' } : {}), ZOOM_WS_SUMMARY_DIR: dir, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --unhandled-rejections=strict`.trim() },
 });
 child.on('exit', (code, signal) => {
   let line;
