@@ -20,11 +20,16 @@ beforeEach(async () => {
   proxies = [];
   live = 0;
   maxLive = 0;
-  sim.on('connection', () => {
+  // A refused dial closes without ever being a connection: count only sockets that were accepted.
+  const accepted = new Set<unknown>();
+  sim.on('connection', (info) => {
+    accepted.add(info.id);
     live++;
     maxLive = Math.max(maxLive, live);
   });
-  sim.on('close', () => live--);
+  sim.on('close', (info) => {
+    if (accepted.delete(info.id)) live--;
+  });
 });
 
 afterEach(async () => {
