@@ -1,4 +1,5 @@
 /** Small statistics helpers: medians of rounds, percentiles of samples, spreads. */
+import { mulberry32 } from '../src/simulator/random.js';
 
 export function sorted(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
@@ -45,16 +46,7 @@ export function quartiles(values: readonly number[]): [number, number] {
 }
 
 /** A small seeded PRNG (mulberry32): a bootstrap interval that is reproducible for the same samples. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 /**
  * Paired block bootstrap of `statistic(a) − statistic(b)`: `blocks[i]` holds both sides' samples of the same

@@ -14,6 +14,7 @@ import { killAll, readStreams, SCALED, startRelay, waitForOneLeader, type Relay 
 import { recordSummary } from '../support/summary.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { leakedHandles, liveHandles } from '../support/wait.js';
+import { mulberry32 } from '../../src/simulator/random.js';
 
 const FAULTS = Number(process.env.SOAK_CLUSTER_FAULTS ?? 200);
 const SEED = Number(process.env.SOAK_CLUSTER_SEED ?? 0x5eed_c1);
@@ -22,17 +23,6 @@ const OVERLAP_ALLOWANCE_MS = 1_000;
 /** Simulator displacements per run (the rest become Zoom drops); see the `displace` fault. */
 const MAX_DISPLACEMENTS = 2;
 
-/** mulberry32: small, seeded, good enough for a fault schedule. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,7 +33,7 @@ const WEIGHTS: [FaultKind, number][] = [['zoom-drop', 30], ['displace', 20], ['s
 describe('cluster chaos soak', () => {
   it(`survives ${FAULTS} faults across 3 relays (seed ${SEED}): every event stored or inside an outage, nothing twice, one leader, tokens grow, nothing leaked`, async () => {
     const baseline = liveHandles();
-    const random = seeded(SEED);
+    const random = mulberry32(SEED);
     const redis = await startRedisServer({ persistent: true });
     const sim = await createZoomSimulator();
     const proxies: TcpProxy[] = [];
