@@ -23,8 +23,10 @@ export type * from './webinars.js';
 
 /**
  * Event name → payload type, written from Zoom's published webhook shapes (the WebSocket delivers the same
- * bodies) and checked against `shared/fixtures/zoom-events/` by `test/types/fixtures.test.ts`. Names not here
- * fall back to {@link GenericPayload}.
+ * bodies) and checked against `shared/fixtures/zoom-events/` at compile time: `test/types/fixtures.generated.ts`
+ * (written by `scripts/generate-fixture-types.mjs`, kept fresh by `test/types/fixtures.test.ts`) assigns every body
+ * to its type here, so `npm run typecheck` fails when one is not accepted. Names not here fall back to
+ * {@link GenericPayload}.
  */
 export interface ZoomEventMap
   extends MeetingEventMap,
