@@ -4,6 +4,7 @@ import type { ZoomWsClientOptions } from '../client/options.js';
 import type { Logger } from '../client/logger.js';
 import type { ZoomWsConsumerOptions } from '../cluster/consumer-options.js';
 import { ClientStoppedError, ZoomWsConfigError } from '../errors.js';
+import { forwardingHandler } from '../forward/consumer-handler.js';
 import { createForwarder, type Forwarder, type ForwarderOptions } from '../forward/forwarder.js';
 import { integerFlag, parseArgs } from './args.js';
 import { LISTEN_FLAGS, LISTEN_SWITCHES, listenOptionsFrom } from './listen-options.js';
@@ -119,16 +120,14 @@ export async function runForward(argv: readonly string[]): Promise<number> {
 /**
  * Cluster mode: each stream entry is delivered before it is acknowledged (at least once; a crashed forwarder's
  * pending entries are claimed by another consumer of the group after `claimIdle`). A delivery that did not end
- * in a 2xx fails the handler, so the entry is redelivered and, after `maxDeliveries`, dead-lettered.
+ * in a 2xx fails the handler, so the entry is redelivered and, after `maxDeliveries`, dead-lettered; a final 4xx
+ * (`rejected`) is dead-lettered at once, without redelivery (see {@link forwardingHandler}).
  */
 async function runClusterForward(options: ZoomWsConsumerOptions, forwarder: Forwarder, logger: Logger): Promise<number> {
   // Loaded here so that single-process forwarding never loads redis.
   const { ZoomWsConsumer } = await import('../cluster/consumer.js');
   const consumer = new ZoomWsConsumer({ ...options, logger });
-  consumer.on('*', async (event, meta) => {
-    const status = await forwarder.send(meta.raw, event.event, meta.key || undefined);
-    if (status !== undefined && status.outcome !== 'delivered') throw new Error(`not delivered: ${status.outcome}, status ${status.status}`);
-  });
+  consumer.on('*', forwardingHandler(forwarder));
   let requestStop!: () => void;
   const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
   const onSignal = (signal: NodeJS.Signals) => {

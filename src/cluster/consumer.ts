@@ -2,6 +2,7 @@ import { silentLogger, type Logger } from '../client/logger.js';
 import type { ZoomEvent, ZoomEventOf } from '../protocol/events.js';
 import { resolveConsumerOptions, type ResolvedConsumerOptions, type ZoomWsConsumerOptions } from './consumer-options.js';
 import { subscriptionKeys, type SubscriptionKeys } from './keys.js';
+import { isPermanentDeliveryError } from './permanent-delivery-error.js';
 import { reconnectDelay, RedisConnection } from './redis-connection.js';
 import { LuaScript } from './script-runner.js';
 import { parseAutoClaim, parsePendingCounts, parseReadReply, type StreamEntry } from './stream-reply.js';
@@ -22,6 +23,10 @@ export interface DeliveryMeta {
   raw: string;
 }
 
+/**
+ * Handles one entry; the entry is acknowledged once every handler resolved. Throwing (or rejecting) leaves it
+ * pending for redelivery; throwing a {@link PermanentDeliveryError} dead-letters and acknowledges it at once.
+ */
 export type DeliveryHandler<TEvent = ZoomEvent> = (event: TEvent, meta: DeliveryMeta) => void | Promise<void>;
 
 /** An outage as recorded in `P:{S}:outages` by whichever replica saw it. */
@@ -39,7 +44,10 @@ export interface RecordedOutage {
 export interface ConsumerStats {
   delivered: number;
   acknowledged: number;
+  /** Handler throws of any kind, {@link PermanentDeliveryError} included. */
   handlerFailures: number;
+  /** Entries a handler threw a {@link PermanentDeliveryError} for: dead-lettered after that one delivery. */
+  permanentFailures: number;
   claimed: number;
   deadLettered: number;
   /** Entries that were not valid events (no `event` field, bad JSON): dead-lettered without a handler. */
@@ -73,7 +81,8 @@ const NEW_ENTRIES = '>';
 /**
  * Reads a subscription's event stream through a Redis consumer group: each group gets each event once, an entry is
  * acknowledged only after its handler resolved, entries left pending by a crashed consumer are claimed after
- * `claimIdle`, and an entry that keeps failing goes to the dead-letter stream after `maxDeliveries`.
+ * `claimIdle`, and an entry that keeps failing goes to the dead-letter stream after `maxDeliveries`. A handler
+ * that throws a {@link PermanentDeliveryError} sends its entry there at once (no redelivery).
  */
 export class ZoomWsConsumer implements AsyncDisposable {
   readonly options: ResolvedConsumerOptions;
@@ -83,7 +92,7 @@ export class ZoomWsConsumer implements AsyncDisposable {
   readonly #any = new Set<DeliveryHandler>();
   readonly #outageHandlers = new Set<(outage: RecordedOutage) => void>();
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #stats: ConsumerStats = { delivered: 0, acknowledged: 0, handlerFailures: 0, claimed: 0, deadLettered: 0, malformed: 0, lost: 0, redisErrors: 0 };
+  readonly #stats: ConsumerStats = { delivered: 0, acknowledged: 0, handlerFailures: 0, permanentFailures: 0, claimed: 0, deadLettered: 0, malformed: 0, lost: 0, redisErrors: 0 };
   #main: RedisConnection | undefined;
   #reader: RedisConnection | undefined;
   #outageReader: RedisConnection | undefined;
@@ -307,7 +316,12 @@ export class ZoomWsConsumer implements AsyncDisposable {
     } catch (error) {
       this.#stats.handlerFailures++;
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      if (deliveries >= this.options.maxDeliveries) {
+      if (isPermanentDeliveryError(error)) {
+        // Redelivering would get the same answer: dead-letter now, and let the entries behind it through.
+        this.#stats.permanentFailures++;
+        this.#logger.warn(`consumer: handler failed permanently for entry ${entry.id} (${event.event}), delivery ${deliveries}: ${error.message.slice(0, 200)}; moved to the dead-letter stream without redelivery`);
+        await this.#deadLetter(entry, detail.slice(0, 1_000));
+      } else if (deliveries >= this.options.maxDeliveries) {
         this.#logger.warn(`consumer: handler failed ${deliveries} times for entry ${entry.id} (${event.event}); moved to the dead-letter stream`);
         await this.#deadLetter(entry, detail.slice(0, 1_000));
       } else {

@@ -10,4 +10,5 @@ export { replicaMachine, type ReplicaMachine } from '../../machines/replica.mach
 export type * from '../../machines/replica.types.js';
 export { ZoomWsConsumer, type ConsumerStats, type DeliveryHandler, type DeliveryMeta, type RecordedOutage } from './consumer.js';
 export { CONSUMER_DEFAULTS, type ZoomWsConsumerOptions } from './consumer-options.js';
+export { isPermanentDeliveryError, PermanentDeliveryError } from './permanent-delivery-error.js';
 export { RedisConnection, RedisTimeoutError, type RedisClient, type RedisConnectionOptions, type RedisTarget } from './redis-connection.js';

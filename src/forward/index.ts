@@ -16,6 +16,8 @@ export {
   type ForwarderOptions,
   type ForwarderStats,
 } from './forwarder.js';
+export { forwardingHandler } from './consumer-handler.js';
+export { PermanentDeliveryError } from '../cluster/permanent-delivery-error.js';
 export { deliver, isRetryable, retryAfterMs, RETRY_DEFAULTS, type DeliveryOutcome, type RetryPolicy } from './delivery.js';
 export { eventFilter } from './filters.js';
 export { signWebhook, webhookBody, zoomSignature, type SignedWebhook } from './signing.js';
