@@ -13,7 +13,7 @@ Usage:
   zoom-ws forward --to URL [--secret-token T] [--concurrency N] [--events a,b] [--exclude a,b]
                              listen, and POST each event to an existing webhook handler signed as Zoom signs
                              webhooks; one NDJSON status line per event (event, key, outcome, status, attempts, ms)
-  zoom-ws simulate [--port P] [--event-interval MS] [--no-events]
+  zoom-ws simulate [--port P] [--event-interval MS] [--no-events] [--jitter]
                              Run the Zoom simulator and print the env lines for listen
   zoom-ws visualize [--port P] [--attach]
                              Serve the statechart visualizer on 127.0.0.1

@@ -5,7 +5,7 @@
  * ```ts
  * const sim = await createZoomSimulator();
  * // point the client at sim.oauthUrl / sim.wsUrl with sim.credentials, then:
- * sim.emit({ event: 'meeting.started', payload: { account_id: 'sim-account', object: { id: 1 } } });
+ * sim.emit({ event: 'meeting.started', payload: { account_id: 'sim-account', object: { id: '81234567890', uuid: 'x==' } } });
  * sim.faults.drop();
  * await sim.stop();
  * ```
@@ -21,6 +21,7 @@ export {
 } from './frames.js';
 export type {
   CloseInfo,
+  DeliveryJitterOptions,
   DisplacementStyle,
   HeartbeatInfo,
   PlayHandle,

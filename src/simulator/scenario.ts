@@ -1,8 +1,13 @@
 /**
- * Realistic, deterministic event streams for tests and demos. Payloads follow the shapes of Zoom's webhook
- * documentation (`{account_id, object: {...}}`), which the WebSocket delivers unchanged.
+ * Realistic, deterministic event streams for tests and demos, in the shapes real Zoom traffic has
+ * (`shared/zoom-protocol.md` §6, `fixtures/zoom-events/captured__*`): the meeting `id` is a number in CRUD and
+ * recording events and a string in live events; guests have empty ids and e-mail; `user_id` changes on every
+ * rejoin; `leave_reason` uses Zoom's wordings; a breakout move is a left/joined pair.
  */
 import { SeededRandom } from './random.js';
+import { participantEvents } from './scenario-attendees.js';
+import { EMAIL_DOMAIN, isoSeconds, MINUTE, ZOOM_WEB_HOST, type Meeting, type Person, type Timed } from './scenario-common.js';
+import { recordingCompleted } from './scenario-recording.js';
 import type { ZoomEvent } from './types.js';
 
 export interface EventScenarioOptions {
@@ -24,51 +29,16 @@ const LAST_NAMES = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Torvalds', 'Hami
 const TOPICS = ['Weekly sync', 'Sprint planning', 'Customer onboarding', 'Design review', 'All hands', 'Incident retro'];
 const TIMEZONES = ['America/New_York', 'Europe/Berlin', 'Asia/Tokyo', 'America/Los_Angeles', 'Europe/London'];
 const JOB_TITLES = ['Engineer', 'Product Manager', 'Support Lead', 'Designer'];
-const EMAIL_DOMAIN = 'example.com';
-
-const MINUTE = 60_000;
-
-/** The recording files Zoom typically produces for a cloud-recorded meeting. */
-const RECORDING_KINDS = [
-  { recording_type: 'shared_screen_with_speaker_view', file_type: 'MP4', file_extension: 'MP4', bytesPerMinute: 4_500_000 },
-  { recording_type: 'gallery_view', file_type: 'MP4', file_extension: 'MP4', bytesPerMinute: 3_800_000 },
-  { recording_type: 'audio_only', file_type: 'M4A', file_extension: 'M4A', bytesPerMinute: 480_000 },
-  { recording_type: 'timeline', file_type: 'TIMELINE', file_extension: 'JSON', bytesPerMinute: 2_000 },
-  { recording_type: 'audio_transcript', file_type: 'TRANSCRIPT', file_extension: 'VTT', bytesPerMinute: 1_200 },
-  { recording_type: 'chat_file', file_type: 'CHAT', file_extension: 'TXT', bytesPerMinute: 150 },
-  { recording_type: 'closed_caption', file_type: 'CC', file_extension: 'VTT', bytesPerMinute: 1_100 },
-] as const;
-
-interface Person {
-  /** Zoom user id (22 characters). */
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-}
-
-interface Meeting {
-  uuid: string;
-  id: number;
-  host: Person;
-  topic: string;
-  timezone: string;
-  scheduledStart: number;
-  plannedDuration: number;
-}
-
-/** An event with its time, before the list is sorted and stamped. */
-interface Timed {
-  ts: number;
-  event: string;
-  payload: Record<string, unknown>;
-  extra?: Record<string, unknown>;
-}
+/** `creation_source` values of Zoom's meeting schema (`open_api` is the captured one). */
+const CREATION_SOURCES = ['open_api', 'web_portal'];
 
 /**
- * A realistic ordered list of events: `user.created` and `user.updated`, then per meeting
- * `meeting.created` → `meeting.started` → `meeting.participant_joined`/`meeting.participant_left` →
- * `meeting.ended` → `recording.completed` (about 8 KB, like the real one). `event_ts` strictly increases.
+ * A realistic list of events in `event_ts` order: `user.created` and `user.updated`, then per meeting
+ * `meeting.created` → `meeting.started` → `meeting.participant_joined`/`meeting.participant_left` (the host
+ * signed in, guests with empty `id`/`participant_user_id`/`email`, one disconnect-and-rejoin under a new
+ * `user_id`, one breakout move as a left/joined pair) → `meeting.ended` → `recording.completed` (about 8 KB,
+ * `download_token` beside `payload`). `event_ts` strictly increases; real delivery is not in that order, which
+ * the simulator's `deliveryJitter` reproduces when playing the list.
  */
 export function createEventScenario(options: EventScenarioOptions = {}): ZoomEvent[] {
   const random = new SeededRandom(options.seed ?? 1);
@@ -161,189 +131,47 @@ function plannedMeeting(random: SeededRandom, host: Person, createdAt: number): 
 }
 
 function meetingEvents(random: SeededRandom, accountId: string, admin: Person, meeting: Meeting, createdAt: number): Timed[] {
-  const base = {
-    id: meeting.id,
-    uuid: meeting.uuid,
-    host_id: meeting.host.id,
-    topic: meeting.topic,
-    type: 2,
-    start_time: isoSeconds(meeting.scheduledStart),
-    timezone: meeting.timezone,
-    duration: meeting.plannedDuration,
-  };
   const startedAt = meeting.scheduledStart + random.int(-2 * MINUTE, 3 * MINUTE);
   const endedAt = startedAt + meeting.plannedDuration * MINUTE + random.int(-5 * MINUTE, 5 * MINUTE);
+  const described = {
+    type: 2,
+    uuid: meeting.uuid,
+    topic: meeting.topic,
+    host_id: meeting.host.id,
+    duration: meeting.plannedDuration,
+    timezone: meeting.timezone,
+  };
+  // Live events carry the meeting number as a string and the actual start; CRUD events a number and the plan.
+  const live = { id: String(meeting.id), ...described, start_time: isoSeconds(startedAt) };
+
   const events: Timed[] = [
     {
       ts: createdAt,
       event: 'meeting.created',
       payload: {
-        account_id: accountId,
-        operator: admin.email,
-        operator_id: admin.id,
-        operation: 'single',
         object: {
-          ...base,
-          join_url: `https://${EMAIL_DOMAIN.replace('.com', '')}.zoom.us/j/${meeting.id}?pwd=${random.base62(32)}`,
+          id: meeting.id,
+          ...described,
+          join_url: `https://${ZOOM_WEB_HOST}/j/${meeting.id}?pwd=${random.base62(32)}`,
           password: random.base62(6),
-          settings: { use_pmi: false, alternative_hosts: '', join_before_host: false, auto_recording: 'cloud' },
+          settings: { use_pmi: false, jbh_time: 0, join_before_host: false, meeting_invitees: [], alternative_hosts: '' },
+          start_time: isoSeconds(meeting.scheduledStart),
+          creation_source: random.pick(CREATION_SOURCES),
         },
+        operator: admin.email,
+        account_id: accountId,
+        operator_id: admin.id,
       },
     },
-    { ts: startedAt, event: 'meeting.started', payload: { account_id: accountId, object: { ...base, start_time: isoSeconds(startedAt) } } },
+    { ts: startedAt, event: 'meeting.started', payload: { object: live, account_id: accountId } },
+    ...participantEvents(random, accountId, live, meeting.host, () => person(random), startedAt, endedAt),
+    {
+      ts: endedAt + 1_000,
+      event: 'meeting.ended',
+      payload: { object: { ...live, end_time: isoSeconds(endedAt) }, account_id: accountId },
+    },
   ];
-
-  const attendees = attendeesOf(random, meeting, startedAt, endedAt);
-  for (const attendee of attendees) {
-    const participant = {
-      user_id: attendee.userId,
-      user_name: attendee.name,
-      id: attendee.zoomId,
-      participant_uuid: attendee.participantUuid,
-      email: attendee.email,
-      registrant_id: '',
-      participant_user_id: attendee.zoomId,
-      customer_key: '',
-      phone_number: '',
-    };
-    events.push({
-      ts: attendee.joinedAt,
-      event: 'meeting.participant_joined',
-      payload: { account_id: accountId, object: { ...base, participant: { ...participant, join_time: isoSeconds(attendee.joinedAt) } } },
-    });
-    events.push({
-      ts: attendee.leftAt,
-      event: 'meeting.participant_left',
-      payload: {
-        account_id: accountId,
-        object: {
-          ...base,
-          participant: {
-            ...participant,
-            leave_time: isoSeconds(attendee.leftAt),
-            leave_reason: 'left the meeting.<br>Reason : left the meeting',
-          },
-        },
-      },
-    });
-  }
-
-  events.push({
-    ts: endedAt + 1_000,
-    event: 'meeting.ended',
-    payload: {
-      account_id: accountId,
-      object: { ...base, start_time: isoSeconds(startedAt), end_time: isoSeconds(endedAt) },
-    },
-  });
   const completedAt = endedAt + random.int(3, 10) * MINUTE;
-  events.push(recordingCompleted(random, accountId, meeting, attendees, startedAt, endedAt, completedAt));
+  events.push(recordingCompleted(random, accountId, meeting, startedAt, endedAt, completedAt));
   return events;
-}
-
-interface Attendee {
-  userId: string;
-  zoomId: string;
-  participantUuid: string;
-  name: string;
-  email: string;
-  joinedAt: number;
-  leftAt: number;
-}
-
-/** The host joins first and leaves last; 3 to 6 guests come and go in between. */
-function attendeesOf(random: SeededRandom, meeting: Meeting, startedAt: number, endedAt: number): Attendee[] {
-  const make = (who: Person, joinedAt: number, leftAt: number): Attendee => ({
-    userId: random.digits(8),
-    zoomId: who.id,
-    participantUuid: random.uuid().toUpperCase(),
-    name: `${who.firstName} ${who.lastName}`,
-    email: who.email,
-    joinedAt,
-    leftAt,
-  });
-  const attendees = [make(meeting.host, startedAt + random.int(1_000, 5_000), endedAt - random.int(1_000, 5_000))];
-  const guests = random.int(3, 6);
-  for (let i = 0; i < guests; i += 1) {
-    const joinedAt = startedAt + random.int(10_000, 8 * MINUTE);
-    const leftAt = endedAt - random.int(10_000, 10 * MINUTE);
-    attendees.push(make(person(random), joinedAt, Math.max(leftAt, joinedAt + MINUTE)));
-  }
-  return attendees;
-}
-
-function recordingCompleted(
-  random: SeededRandom,
-  accountId: string,
-  meeting: Meeting,
-  attendees: readonly Attendee[],
-  startedAt: number,
-  endedAt: number,
-  completedAt: number,
-): Timed {
-  const recordingStart = isoSeconds(startedAt + 20_000);
-  const recordingEnd = isoSeconds(endedAt);
-  const minutes = Math.max(1, Math.round((endedAt - startedAt) / MINUTE));
-  const recordingUrl = (kind: 'play' | 'download'): string =>
-    `https://${EMAIL_DOMAIN.replace('.com', '')}.zoom.us/rec/${kind}/${random.base62(160)}`;
-
-  const recordingFiles = RECORDING_KINDS.map((kind) => ({
-    id: random.uuid(),
-    meeting_id: meeting.uuid,
-    recording_start: recordingStart,
-    recording_end: recordingEnd,
-    file_type: kind.file_type,
-    file_extension: kind.file_extension,
-    file_size: Math.round(kind.bytesPerMinute * minutes * (0.8 + random.float() * 0.4)),
-    play_url: recordingUrl('play'),
-    download_url: recordingUrl('download'),
-    status: 'completed',
-    recording_type: kind.recording_type,
-  }));
-  const participantAudioFiles = attendees.slice(0, 4).map((attendee) => ({
-    id: random.uuid(),
-    recording_start: recordingStart,
-    recording_end: recordingEnd,
-    file_name: `Audio only - ${attendee.name}`,
-    file_type: 'M4A',
-    file_extension: 'M4A',
-    file_size: Math.round(480_000 * minutes * (0.8 + random.float() * 0.4)),
-    download_url: recordingUrl('download'),
-    status: 'completed',
-  }));
-  const totalSize = recordingFiles.reduce((sum, file) => sum + file.file_size, 0);
-
-  return {
-    ts: completedAt,
-    event: 'recording.completed',
-    payload: {
-      account_id: accountId,
-      object: {
-        uuid: meeting.uuid,
-        id: meeting.id,
-        account_id: accountId,
-        host_id: meeting.host.id,
-        topic: meeting.topic,
-        type: 2,
-        start_time: isoSeconds(startedAt),
-        timezone: meeting.timezone,
-        host_email: meeting.host.email,
-        duration: minutes,
-        total_size: totalSize,
-        recording_count: recordingFiles.length,
-        share_url: `https://${EMAIL_DOMAIN.replace('.com', '')}.zoom.us/rec/share/${random.base62(64)}`,
-        password: random.base62(8),
-        recording_play_passcode: random.base62(32),
-        recording_files: recordingFiles,
-        participant_audio_files: participantAudioFiles,
-      },
-    },
-    // Real recording.completed bodies carry a JWT for downloading the files next to the payload.
-    extra: { download_token: `eyJ${random.base62(36)}.eyJ${random.base62(380)}.${random.base62(86)}` },
-  };
-}
-
-/** Zoom's timestamp format: ISO 8601 in UTC without milliseconds. */
-function isoSeconds(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

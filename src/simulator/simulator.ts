@@ -37,7 +37,7 @@ export async function createZoomSimulator(options: ZoomSimulatorOptions = {}): P
   const tokenEndpoint = new TokenEndpoint({ settings, tokens, faults: queue, stats, hooks });
   const websocket = new WebSocketEndpoint({ settings, tokens, faults: queue, stats, hooks, registry });
   const faults = createSimulatorFaults({ settings, queue, registry, tokens, websocket });
-  const player = new EventPlayer((event) => websocket.broadcastEvent(event));
+  const player = new EventPlayer((event) => websocket.broadcastEvent(event), settings.deliveryJitter);
 
   const server = createServer((request, response) => routeHttp(request, response, tokenEndpoint));
   server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => websocket.handleUpgrade(request, socket, head));

@@ -24,7 +24,8 @@ export interface ZoomSimulatorOptions {
   subscriptionId?: string;
   /**
    * Lifetime of issued tokens in seconds, returned as `expires_in` and enforced for new connections.
-   * Fractions are allowed (handy for short tests). Default `3599` (Zoom's value).
+   * Fractions are allowed (handy for short tests). Default `3600`: what Zoom gives Server-to-Server tokens
+   * (`exp − iat` of a real token; the `3599` in older examples comes from user OAuth).
    */
   tokenTtlSeconds?: number;
   /**
@@ -56,6 +57,36 @@ export interface ZoomSimulatorOptions {
    * `'Invalid Token'` and `'Token is invalid'`. Default `'Invalid Token'`.
    */
   rejectionWording?: string;
+  /**
+   * Makes {@link ZoomSimulator.play} deliver as real Zoom does: not in list order, not on a steady beat.
+   * Some neighbouring events swap places and some are held back and overtaken by later ones, so that the
+   * code under test meets out-of-order delivery (protocol §6). Deterministic: the same seed and playlist
+   * always give the same order and delays. No event is dropped or duplicated. When restamping, a late event
+   * gets the `event_ts` of its in-order time, older than that of the events that overtook it.
+   * {@link ZoomSimulator.emit} is never jittered (its return value counts the sockets written to at once).
+   *
+   * `true` turns it on with the defaults of {@link DeliveryJitterOptions}. Default `false`: list order, every
+   * event exactly `intervalMs` after the previous one.
+   */
+  deliveryJitter?: boolean | DeliveryJitterOptions;
+}
+
+/** Tuning of {@link ZoomSimulatorOptions.deliveryJitter}. Every field is optional. */
+export interface DeliveryJitterOptions {
+  /** Seed of the PRNG; every `play()` starts from it, and each pass of a loop draws on. Default `1`. */
+  seed?: number;
+  /**
+   * Chance that an event swaps places with the next one (each event moves one place at most this way).
+   * Default `0.15`, about the share of adjacent pairs (12 of 79) seen out of order in captured traffic.
+   */
+  reorderProbability?: number;
+  /** Chance that an event is held back by up to {@link DeliveryJitterOptions.maxDelayMs}. Default `0.05`. */
+  delayProbability?: number;
+  /**
+   * Longest extra wait of a held-back event, in milliseconds; the events after it keep their times and so
+   * overtake it. Default: three times the playback's `intervalMs` (so nothing is held back when it is `0`).
+   */
+  maxDelayMs?: number;
 }
 
 /** The inner object of a `message` frame, as accepted by {@link ZoomSimulator.emit}. */
@@ -271,7 +302,10 @@ export interface ZoomSimulator {
   emit(event: ZoomEventInput): number;
   /** Writes raw text to every open, non-stalled socket (for malformed-frame tests). Returns the count. */
   sendRaw(text: string): number;
-  /** Plays events one after the other through {@link emit}. Stopped by the handle or by `stop()`. */
+  /**
+   * Plays events one after the other through {@link emit}, in list order unless
+   * {@link ZoomSimulatorOptions.deliveryJitter} is set. Stopped by the handle or by `stop()`.
+   */
   play(events: readonly ZoomEventInput[], options?: PlayOptions): PlayHandle;
   /** Every connection seen, oldest first (the last 1000 closed ones are kept). */
   connections(): SimConnectionInfo[];
