@@ -3,7 +3,7 @@
  *
  * Runs every benchmark (ZoomWsClient against a bare `ws` baseline, interleaved in this one process run),
  * prints a markdown table on stdout and writes the rows to `bench/results.json` (or PATH).
- * Progress goes to stderr. `--only` takes any of: throughput, latency, reconnect, dead, rotation, scale, publish, cluster-latency, failover.
+ * Progress goes to stderr. `--only` takes any of: throughput, latency, reconnect, dead, rotation, scale, publish, cluster-latency, failover, forward.
  */
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { nowMs } from './clock.js';
 import { clusterLatency } from './cluster-latency.js';
 import { deadDetection } from './dead.js';
 import { failover } from './failover.js';
+import { forwardThroughput } from './forward.js';
 import type { Row } from './harness.js';
 import { latency } from './latency.js';
 import { reconnect } from './reconnect.js';
@@ -26,7 +27,7 @@ import { startRedisServer } from '../test/support/redis-server.js';
 /** The repository root: this file runs as dist/bench/bench/main.js. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-const SUITES = ['throughput', 'latency', 'reconnect', 'dead', 'rotation', 'scale', 'publish', 'cluster-latency', 'failover'] as const;
+const SUITES = ['throughput', 'latency', 'reconnect', 'dead', 'rotation', 'scale', 'publish', 'cluster-latency', 'failover', 'forward'] as const;
 type Suite = (typeof SUITES)[number];
 
 interface Args {
@@ -53,7 +54,7 @@ function parseArgs(argv: string[]): Args {
       for (const name of names) if (!SUITES.includes(name as Suite)) throw new Error(`unknown suite "${name}" (known: ${SUITES.join(', ')})`);
       args.only = new Set(names as Suite[]);
     } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run bench -- [--quick] [--json PATH] [--only throughput,latency,reconnect,dead,rotation,scale,publish,cluster-latency,failover] [--rounds N>=5]\n');
+      process.stdout.write('usage: npm run bench -- [--quick] [--json PATH] [--only throughput,latency,reconnect,dead,rotation,scale,publish,cluster-latency,failover,forward] [--rounds N>=5]\n');
       process.exit(0);
     } else throw new Error(`unknown argument "${arg}"`);
   }
@@ -84,6 +85,10 @@ function plan(quick: boolean, rounds: number | undefined) {
     publish: { rounds: r, eventsPerRound: quick ? 5_000 : 40_000 },
     // The 1/5-scale timings of docs/cluster-design: TTL 2000, renew 400, deadline 1300, acquire 200.
     failover: { rounds: quick ? 10 : Math.max(20, r), timings: { leaseTtl: 2000, renewInterval: 400, renewDeadline: 1300, acquireInterval: 200 } },
+    // Short rounds (load drifts over seconds); loopback fetch managed ~400–1,100 requests/s on the shared 2-core machine.
+    forward: quick
+      ? { rounds: rounds ?? 15, eventsPerRound: 200, warmupEvents: 1_000, concurrencies: [1, 8] }
+      : { rounds: rounds ?? 25, eventsPerRound: 1_000, warmupEvents: 3_000, concurrencies: [1, 8] },
   };
 }
 
@@ -128,6 +133,10 @@ async function main(): Promise<void> {
     if (args.only.has('publish')) {
       log('publish throughput into a real redis-server');
       add(await publishThroughput(config.publish));
+    }
+    if (args.only.has('forward')) {
+      log(`forward throughput to a local webhook handler vs a bare fetch loop (concurrency ${config.forward.concurrencies.join(' and ')})`);
+      add(...(await forwardThroughput(config.forward)));
     }
     if (args.only.has('cluster-latency')) {
       log(`end-to-end latency through the cluster at ${config.clusterLatency.rate} events/s (real redis-server)`);
