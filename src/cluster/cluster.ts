@@ -13,8 +13,9 @@ import type { ZoomEvent } from '../protocol/events.js';
 import { resolveClusterOptions, CLUSTER_DEFAULTS, type ResolvedClusterOptions, type ZoomWsClusterOptions } from './cluster-options.js';
 import { EventPublisher } from './event-publisher.js';
 import { subscriptionKeys, type SubscriptionKeys } from './keys.js';
-import { idempotencyKey, LeaseStore, type FencingToken } from './lease-store.js';
+import { idempotencyKey, LeaseStore, type AcquireResult, type FencingToken, type OutageEntry } from './lease-store.js';
 import { openClusterRedis, type ClusterRedis } from './cluster-redis.js';
+import { reconnectDelay } from './redis-connection.js';
 import { provideReplicaMachine, type ReplicaActorConfig } from './replica-actors.js';
 
 export type ReplicaRole = 'standby' | 'leading';
@@ -145,13 +146,21 @@ export class ZoomWsCluster implements AsyncDisposable {
   /** Set while a term's connection is down between children (a retake after a displacement), or when stopping mid-outage. */
   #termGap: { at: number; reason: ClusterOutageReason; detail: string } | undefined;
   /** Our own connection, lost by stepping down: reported by us if Redis lost what would tell a successor. */
-  #ownGap: { at: number; reason: StepDownReason } | undefined;
+  #ownGap: { at: number; reason: StepDownReason; era: string | undefined } | undefined;
+  /** The era of the lease state when we last acquired (see {@link AcquireResult}). */
+  #era: string | undefined;
   /** Epoch ms of the last lease call Redis answered. */
   #redisOkAt: number | undefined;
   /** Redis stopped answering us after this (epoch ms); cleared once someone holds the lease again. */
   #redisDownSince: number | undefined;
+  /** Epoch ms Redis answered again after failing (undefined while it fails). */
+  #redisBackAt: number | undefined;
+  /** The holder's term (`id|token`) our last acquire attempt saw. */
+  #seenTerm: string | undefined;
   /** The last lease call failed (for health: a standby that cannot reach Redis is not ready). */
   #redisFailing = false;
+  /** Outages Redis did not take yet, retried with backoff until it does or we stop. */
+  readonly #outageRetries = new Set<NodeJS.Timeout>();
   #started = false;
   #stopping: Promise<void> | undefined;
   readonly #done: Promise<void>;
@@ -215,11 +224,8 @@ export class ZoomWsCluster implements AsyncDisposable {
       },
       leaseToken: () => this.#token,
       acquire: () => this.#lease((store) => store.acquire()).then((outcome) => {
-        // Someone else holds it: the gap since our own loss is theirs to record.
-        if (!outcome.acquired && outcome.holder !== undefined && outcome.holder !== this.replicaId) {
-          this.#redisDownSince = undefined;
-          this.#ownGap = undefined;
-        }
+        if (outcome.acquired) this.#era = outcome.era;
+        else if (outcome.holder !== undefined && outcome.holder !== this.replicaId) this.#onSuccessor(outcome);
         return outcome;
       }),
       renew: (token) => this.#lease((store) => store.renew(token, this.#lastFrameAt ? this.#aliveAt(this.#lastFrameAt) : undefined)),
@@ -323,6 +329,9 @@ export class ZoomWsCluster implements AsyncDisposable {
       await this.#done;
       await Promise.all(this.#retiring);
       this.#publisher?.close();
+      for (const timer of this.#outageRetries) clearTimeout(timer);
+      if (this.#outageRetries.size > 0) this.#log.warn(`${this.#outageRetries.size} outage(s) not stored: Redis did not answer before the stop`);
+      this.#outageRetries.clear();
       await this.#redis?.release();
       await this.#proxy.close();
     })();
@@ -356,6 +365,7 @@ export class ZoomWsCluster implements AsyncDisposable {
     try {
       const result = await call(this.#store!);
       this.#redisOkAt = Date.now();
+      if (this.#redisFailing) this.#redisBackAt = this.#redisOkAt;
       this.#redisFailing = false;
       return result;
     } catch (error) {
@@ -364,6 +374,31 @@ export class ZoomWsCluster implements AsyncDisposable {
       this.#redisDownSince ??= this.#redisOkAt ?? Date.now();
       throw error;
     }
+  }
+
+  /**
+   * Someone else holds the lease now. The gap since our own loss is theirs to record, from the last sign of life we
+   * wrote, unless Redis lost its data in between (another era): then only we know when our connection really ended,
+   * so we record that part ourselves, up to when the successor went live.
+   */
+  #onSuccessor(holder: Extract<AcquireResult, { acquired: false }>): void {
+    // A term from before Redis failed may not have survived it (its holder could not renew either): the gap stays
+    // open for us to record until a new term begins, or until that one outlived a lease time since Redis is back.
+    const term = `${holder.holder}|${holder.holderToken}`;
+    const survived = term !== this.#seenTerm || this.#redisBackAt === undefined || Date.now() - this.#redisBackAt > this.#options.leaseTtl;
+    this.#seenTerm = term;
+    if (survived) this.#redisDownSince = undefined;
+    const own = this.#ownGap;
+    if (!own) return;
+    if (own.era !== undefined && holder.era === own.era) {
+      this.#ownGap = undefined;
+      return;
+    }
+    // Not live yet: the end of our part is not known; a later poll sees it (or we take the lease back ourselves).
+    if (holder.holderLiveSince === undefined) return;
+    this.#ownGap = undefined;
+    const detail = `our own connection, lost by stepping down (${own.reason}); Redis lost its data, so ${holder.holder} could not date the gap`;
+    void this.#record({ from: own.at, to: Math.max(own.at, holder.holderLiveSince), reason: 'redis-unavailable', detail }, { fenced: false });
   }
 
   #sink(): SocketSink {
@@ -475,7 +510,7 @@ export class ZoomWsCluster implements AsyncDisposable {
     if (this.#child && (this.#childLive || open)) {
       const at = this.#childLive ? this.#aliveAt(this.#lastFrameAt || Date.now()) : open!.at;
       if (state === 'leading') this.#termGap = { at, reason: 'displaced', detail: 'displaced while holding the lease; retaken' };
-      else if (state === 'standby') this.#ownGap = { at, reason: this.#pendingStepDown ?? 'lease-lost' };
+      else if (state === 'standby') this.#ownGap = { at, reason: this.#pendingStepDown ?? 'lease-lost', era: this.#era };
       else if (!this.#childLive) this.#termGap = { at, reason: open!.reason, detail: `${open!.detail}; stopped before reconnecting` };
     }
     this.#child = child;
@@ -561,22 +596,48 @@ export class ZoomWsCluster implements AsyncDisposable {
     return { from, to: now, reason: 'failover', detail: `${previous.holder} stopped renewing the lease`, previousHolder: previous.holder };
   }
 
-  #record(outage: Omit<ClusterOutage, 'recordedBy'>): Promise<void> {
+  /** `fenced: false` records without holding the lease: for our own part of a gap that a successor could not date. */
+  #record(outage: Omit<ClusterOutage, 'recordedBy'>, { fenced = true } = {}): Promise<void> {
     const full: ClusterOutage = { ...outage, from: Math.min(outage.from, outage.to), recordedBy: this.replicaId };
     this.#stats.outages++;
     this.#log.warn(`Outage of ${full.to - full.from} ms (${full.reason}: ${full.detail}); events in it are lost`);
     for (const listener of this.#outageListeners) listener(full);
-    const token = this.#token;
+    const token = fenced ? this.#token : undefined;
     const entry = { from: full.from, to: full.to, reason: full.reason, detail: full.detail, ...(full.previousHolder ? { previousHolder: full.previousHolder } : {}) };
     return (this.#store?.recordOutage(token ?? null, entry) ?? Promise.resolve(true)).then(
       (stored) => {
-        if (!stored) this.actor.send({ type: 'PUBLISH.FENCED' });
+        if (stored) return;
+        // We lost the lease: step down, but keep the outage (its events are lost all the same).
+        this.actor.send({ type: 'PUBLISH.FENCED' });
+        this.#retryRecord(entry, 0);
       },
       (error: unknown) => {
         this.#stats.redisErrors++;
-        this.#log.warn(`Could not store the outage (${describe(error)})`);
+        this.#log.warn(`Could not store the outage (${describe(error)}); retrying`);
+        this.#retryRecord(entry, 1);
       },
     );
+  }
+
+  /**
+   * An outage happened whether or not we still hold the lease, so a retry is not fenced: the gap Redis did not
+   * take (it was restarting, say) is often the one whose events it lost, and must not vanish from the stream.
+   */
+  #retryRecord(entry: OutageEntry, attempt: number): void {
+    if (this.#stopping) {
+      this.#log.warn(`Outage from ${new Date(entry.from).toISOString()} not stored: stopping`);
+      return;
+    }
+    const delay = attempt === 0 ? 0 : reconnectDelay(attempt - 1, this.#options.acquireInterval, this.#options.leaseTtl);
+    const timer = setTimeout(() => {
+      this.#outageRetries.delete(timer);
+      this.#store!.recordOutage(null, entry).catch((error: unknown) => {
+        this.#stats.redisErrors++;
+        this.#log.debug(`Storing the outage failed again (${describe(error)})`);
+        this.#retryRecord(entry, attempt + 1);
+      });
+    }, delay);
+    this.#outageRetries.add(timer);
   }
 }
 

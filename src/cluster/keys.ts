@@ -14,9 +14,12 @@ export interface SubscriptionKeys {
   dead: string;
   /** The fencing counter; never expires. */
   fence: string;
-  /** Hash: holder, token, acquiredAt, liveSince, lastAliveAt, releasedAt. */
+  /**
+   * Hash: holder, token, acquiredAt, liveSince, lastAliveAt, releasedAt, and era (Redis time it was first written:
+   * a new era means Redis lost its data).
+   */
   state: string;
-  /** Prefix of the de-duplication markers (`seen:<key>`, with an expiry). */
+  /** Prefix of the de-duplication markers (`seen:<key>` for events, `seen:outage:<…>` for outages, with an expiry). */
   seenPrefix: string;
   /** Pub/sub channel that wakes standbys when the lease is released (a hint only; never relied on). */
   wake: string;

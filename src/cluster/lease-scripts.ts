@@ -7,19 +7,26 @@
 /** Redis server time in ms: the floor of a new fencing token, so tokens still grow after Redis lost its data. */
 const NOW_MS = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-/** KEYS: lease, fence, state. ARGV: replicaId, ttlMs. → {1, token, prev-state...} | {0, holder|false, pttl} */
+/**
+ * KEYS: lease, fence, state. ARGV: replicaId, ttlMs. → {1, token, prev-state..., era} | {0, holder|false, pttl, era|false, liveSince|false}
+ * The era is the Redis time the lease state was first written: it changes only when Redis lost its data, which
+ * tells an ex-holder that its successor could not read its last sign of life.
+ */
 export const ACQUIRE = `
 local current = redis.call('GET', KEYS[1])
-if current then return {0, current, redis.call('PTTL', KEYS[1])} end
+if current then
+  return {0, current, redis.call('PTTL', KEYS[1]), redis.call('HGET', KEYS[3], 'era'), redis.call('HGET', KEYS[3], 'liveSince')}
+end
 ${NOW_MS}
 local fence = tonumber(redis.call('GET', KEYS[2]) or '0')
 if fence < now then redis.call('SET', KEYS[2], string.format('%d', now)) end
 local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. token, 'PX', ARGV[2])
 local previous = redis.call('HGETALL', KEYS[3])
+redis.call('HSETNX', KEYS[3], 'era', now)
 redis.call('HSET', KEYS[3], 'holder', ARGV[1], 'token', token, 'acquiredAt', now)
 redis.call('HDEL', KEYS[3], 'liveSince')
-return {1, token, previous}
+return {1, token, previous, redis.call('HGET', KEYS[3], 'era')}
 `;
 
 /** KEYS: lease, state. ARGV: lease value, ttlMs, lastAliveAt ('' = unchanged). → 1 | 0 */
@@ -81,13 +88,15 @@ return results
 `;
 
 /**
- * KEYS: lease, outages. ARGV: lease value ('' = not fenced), minId, then field/value pairs. → stream id | 'fenced'
- * Unfenced recording is for gaps nobody held the lease through (Redis itself was unavailable).
+ * KEYS: lease, outages, marker. ARGV: lease value ('' = not fenced), minId, markerTtlMs, then field/value pairs.
+ * → stream id | 'fenced' | 'duplicate'. Unfenced recording is for gaps nobody held the lease through (Redis itself
+ * was unavailable); the marker keeps a retry of an attempt that timed out but did run from storing it twice.
  */
 export const RECORD_OUTAGE = `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'fenced' end
+if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[3]) then return 'duplicate' end
 local fields = {}
-for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
 return redis.call('XADD', KEYS[2], 'MINID', '~', ARGV[2], '*', unpack(fields))
 `;
 

@@ -21,8 +21,18 @@ export interface HolderState {
 }
 
 export type AcquireResult =
-  | { acquired: true; token: FencingToken; previous: HolderState }
-  | { acquired: false; holder: string | undefined; ttlMs: number };
+  | { acquired: true; token: FencingToken; previous: HolderState; era: string }
+  | {
+      acquired: false;
+      holder: string | undefined;
+      /** The holder's fencing token: with `holder`, names its term. */
+      holderToken: FencingToken | undefined;
+      ttlMs: number;
+      /** The era of the lease state now: another value than at our own acquisition means Redis lost its data since. */
+      era: string | undefined;
+      /** Epoch ms the current holder's Zoom connection went live, once it has. */
+      holderLiveSince: number | undefined;
+    };
 
 /** `fenced`: the publisher no longer holds the lease, nothing was written. `duplicate`: stored before. */
 export type PublishResult = 'published' | 'duplicate' | 'fenced';
@@ -97,12 +107,16 @@ export class LeaseStore {
   async acquire(): Promise<AcquireResult> {
     const k = this.#keys;
     const reply = await ACQUIRE.run(this.#redis, [k.lease, k.fence, k.state], [this.#replicaId, this.#ttl]);
-    if (!Array.isArray(reply) || reply.length !== 3) throw new RedisReplyError('acquire', `unexpected reply ${describeReply(reply)}`);
-    if (integerReply('acquire', reply[0]) === 1) {
-      return { acquired: true, token: String(integerReply('acquire', reply[1])), previous: holderStateOf(reply[2]) };
+    if (!Array.isArray(reply)) throw new RedisReplyError('acquire', `unexpected reply ${describeReply(reply)}`);
+    const acquired = integerReply('acquire', reply[0]) === 1;
+    if (reply.length !== (acquired ? 4 : 5)) throw new RedisReplyError('acquire', `unexpected reply ${describeReply(reply)}`);
+    if (acquired) {
+      return { acquired, token: String(integerReply('acquire', reply[1])), previous: holderStateOf(reply[2]), era: stringReply('acquire', reply[3]) };
     }
-    const holder = reply[1] === null || reply[1] === undefined ? undefined : stringReply('acquire', reply[1]).split('|')[0];
-    return { acquired: false, holder, ttlMs: integerReply('acquire', reply[2]) };
+    const [holder, holderToken] = absent(reply[1]) ? [] : stringReply('acquire', reply[1]).split('|');
+    const era = absent(reply[3]) ? undefined : stringReply('acquire', reply[3]);
+    const liveSince = absent(reply[4]) ? undefined : Number(stringReply('acquire', reply[4]));
+    return { acquired, holder, holderToken, ttlMs: integerReply('acquire', reply[2]), era, holderLiveSince: Number.isFinite(liveSince) ? liveSince : undefined };
   }
 
   /** Extends the lease if it is still ours; `lastAliveAt` records the last frame that reached our socket. */
@@ -148,12 +162,16 @@ export class LeaseStore {
     return reply.map(publishResult);
   }
 
-  /** Appends an outage. With a token it is fenced like a publish; `null` records it unconditionally. */
+  /**
+   * Appends an outage once: a repeat of the same outage by this replica (a retry after a timeout) is not stored
+   * again. With a token it is fenced like a publish (`false` = not ours any more); `null` records it unconditionally.
+   */
   async recordOutage(token: FencingToken | null, outage: OutageEntry): Promise<boolean> {
     const fields = ['from', String(outage.from), 'to', String(outage.to), 'reason', outage.reason, 'detail', outage.detail, 'replica', this.#replicaId];
     if (outage.previousHolder !== undefined) fields.push('previousHolder', outage.previousHolder);
-    const args = [token === null ? '' : this.#value(token), this.#minId(), ...fields];
-    const reply = await RECORD_OUTAGE.run(this.#redis, [this.#keys.lease, this.#keys.outages], args);
+    const marker = `${this.#keys.seenPrefix}outage:${this.#replicaId}:${outage.from}:${outage.to}:${outage.reason}`;
+    const args = [token === null ? '' : this.#value(token), this.#minId(), String(Math.max(1, Math.round(this.#retentionMs))), ...fields];
+    const reply = await RECORD_OUTAGE.run(this.#redis, [this.#keys.lease, this.#keys.outages, marker], args);
     return stringReply('record-outage', reply) !== 'fenced';
   }
 
@@ -189,6 +207,11 @@ export class LeaseStore {
     if (value !== 0 && value !== 1) throw new RedisReplyError(operation, `expected 0 or 1, got ${value}`);
     return value === 1;
   }
+}
+
+/** A Lua `false` (a nil from GET/HGET) arrives as null. */
+function absent(value: unknown): boolean {
+  return value === null || value === undefined;
 }
 
 function publishResult(reply: unknown): PublishResult {

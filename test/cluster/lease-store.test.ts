@@ -157,6 +157,38 @@ describe('LeaseStore', () => {
     ]);
   });
 
+  it('stores a repeated outage once (a retry after a timeout that did run), a different one again', async () => {
+    const a = store('a');
+    const outage = { from: 10, to: 20, reason: 'redis-unavailable', detail: 'd' };
+    expect(await a.recordOutage(null, outage)).toBe(true);
+    expect(await a.recordOutage(null, outage)).toBe(true);
+    expect(await a.recordOutage(null, { ...outage, to: 21 })).toBe(true);
+    // Another replica's record of the same window is its own view: kept.
+    expect(await store('b').recordOutage(null, outage)).toBe(true);
+    const outages = (await redis.xRange(keys.outages, '-', '+')) ?? [];
+    expect(outages.map((o) => [o.message.replica, o.message.to])).toEqual([['a', '20'], ['a', '21'], ['b', '20']]);
+  });
+
+  it('names the era of the lease state: the same across terms, a new one after Redis lost its data', async () => {
+    const a = store('a', { leaseTtl: 50 });
+    const first = await a.acquire();
+    if (!first.acquired) throw new Error('expected the lease');
+    const seen = await store('b').acquire();
+    if (seen.acquired) throw new Error('expected a holder');
+    expect(seen).toMatchObject({ holder: 'a', holderToken: first.token, era: first.era, holderLiveSince: undefined });
+    await a.markLive(first.token, 1_234);
+    expect(await store('b').acquire()).toMatchObject({ holderLiveSince: 1_234 });
+    await a.release(first.token);
+    const second = await a.acquire();
+    if (!second.acquired) throw new Error('expected the lease');
+    expect(second.era).toBe(first.era);
+    await redis.flushAll();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const third = await store('b').acquire();
+    if (!third.acquired) throw new Error('expected the lease');
+    expect(Number(third.era)).toBeGreaterThan(Number(first.era));
+  });
+
   it('wakes subscribers of the wake channel on release', async () => {
     const subscriber = await connect();
     const woken = new Promise<string>((resolve) => void subscriber.subscribe(keys.wake, (message) => resolve(message)));
