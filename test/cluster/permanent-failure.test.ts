@@ -68,7 +68,8 @@ describe('ZoomWsConsumer and a PermanentDeliveryError', () => {
     const logger: Logger = { debug() {}, info() {}, error() {}, warn: (message) => void warnings.push(message) };
     const baseline = liveHandles();
     // maxDeliveries well above 1: only the error class can make the first delivery the last.
-    const consumer = new ZoomWsConsumer({ redis: server.url, subscriptionId: SUB, keyPrefix: 't', group: 'g1', block: 100, claimIdle: 100, maxDeliveries: 5, logger });
+    // claimIdle above any handler's time under load: a handler still running then is claimed by its own consumer.
+    const consumer = new ZoomWsConsumer({ redis: server.url, subscriptionId: SUB, keyPrefix: 't', group: 'g1', block: 100, claimIdle: 500, maxDeliveries: 5, logger });
     consumer.on('*', (_event, meta) => {
       (deliveries[meta.id] ??= []).push(meta.deliveries);
       if (meta.id === permanent) throw new PermanentDeliveryError('the receiver answered 400', { cause: new Error('detail') });
@@ -98,7 +99,7 @@ describe('ZoomWsConsumer and a PermanentDeliveryError', () => {
   it('stops the other handlers of the entry and lets the entries behind it through, in order', async () => {
     const ids = [await publish(1), await publish(2), await publish(3)];
     const order: string[] = [];
-    const consumer = new ZoomWsConsumer({ redis: server.url, subscriptionId: SUB, keyPrefix: 't', group: 'g2', block: 100, claimIdle: 100 });
+    const consumer = new ZoomWsConsumer({ redis: server.url, subscriptionId: SUB, keyPrefix: 't', group: 'g2', block: 100, claimIdle: 500 });
     let secondHandlerSaw = 0;
     consumer.on('meeting.started', (_event, meta) => {
       order.push(meta.id);

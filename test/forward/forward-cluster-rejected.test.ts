@@ -67,7 +67,9 @@ describe('forwarding in cluster mode: a final 4xx goes to the dead-letter stream
     const statuses: DeliveryStatus[] = [];
     // One attempt per delivery: the redelivery seen here is the consumer's, not the forwarder's own retry.
     const forwarder = createForwarder({ to: handler.url, secretToken: SECRET, retry: { maxAttempts: 1 }, onStatus: (status) => statuses.push(status) });
-    const consumer = new ZoomWsConsumer({ redis: redis.url, subscriptionId: SUBSCRIPTION, group: 'webhooks', block: 100, claimIdle: 100, maxDeliveries: 5 });
+    // claimIdle well above one delivery's time even on a loaded machine: a handler still running after claimIdle
+    // is claimed (and delivered a second time) by the consumer's own claim round.
+    const consumer = new ZoomWsConsumer({ redis: redis.url, subscriptionId: SUBSCRIPTION, group: 'webhooks', block: 100, claimIdle: 1_000, maxDeliveries: 5 });
     closers.push(() => consumer.stop());
     consumer.on('*', forwardingHandler(forwarder));
     await consumer.start();
@@ -92,8 +94,8 @@ describe('forwarding in cluster mode: a final 4xx goes to the dead-letter stream
     const fine = await redis.publish(2);
     const handler = await startHandler((key) => (key === rejected.key ? 400 : 204));
     const env = { ZOOM_SUBSCRIPTION_ID: SUBSCRIPTION, ZOOM_WEBHOOK_SECRET_TOKEN: SECRET };
-    // --max-deliveries 5 and a short --claim-idle: without the permanent path the 400 would be redelivered at once.
-    const cli = runCli(['forward', '--to', handler.url, '--redis', redis.url, '--group', 'webhooks', '--consumer', 'one', '--claim-idle', '100', '--max-deliveries', '5'], env);
+    // --max-deliveries 5: without the permanent path the 400 would stay pending and be redelivered after --claim-idle.
+    const cli = runCli(['forward', '--to', handler.url, '--redis', redis.url, '--group', 'webhooks', '--consumer', 'one', '--claim-idle', '1000', '--max-deliveries', '5'], env);
     closers.push(async () => void cli.child.kill('SIGKILL'));
     await cli.waitFor(() => cli.stdoutLines().length >= 2, 'two status lines', 10_000);
     // The second entry's ack may still be on its way when its status line is out.
