@@ -159,6 +159,8 @@ export class ZoomWsCluster implements AsyncDisposable {
   #seenTerm: string | undefined;
   /** The last lease call failed (for health: a standby that cannot reach Redis is not ready). */
   #redisFailing = false;
+  /** Zoom refused the last token: the next `tokenProvider` call is told so. */
+  #tokenRejected = false;
   /** Outages Redis did not take yet, retried with backoff until it does or we stop. */
   readonly #outageRetries = new Set<NodeJS.Timeout>();
   #started = false;
@@ -202,7 +204,11 @@ export class ZoomWsCluster implements AsyncDisposable {
         provider: client.tokenProvider,
         onFetched: client.onToken,
         onValue: (token) => this.#secrets.addToken(token),
-        takeRejected: () => false,
+        takeRejected: () => {
+          const rejected = this.#tokenRejected;
+          this.#tokenRejected = false;
+          return rejected;
+        },
         onResult: () => {},
         warn: (message) => this.#log.warn(message),
       }),
@@ -518,6 +524,9 @@ export class ZoomWsCluster implements AsyncDisposable {
     if (!child) return;
     child.on('outage', ({ outage }: { outage: Outage }) => {
       if (outage.endedBy === 'reconnected') void this.#record({ from: outage.from, to: outage.to, reason: outage.reason, detail: outage.detail });
+    });
+    child.on('retry', ({ failure }: { failure: { reason: string } }) => {
+      if (failure.reason === 'token-rejected') this.#tokenRejected = true;
     });
     child.on('rotated', () => this.#log.info('Token refreshed; the new socket took over without a gap'));
     let shown: ConnectionState = 'idle';

@@ -72,6 +72,43 @@ describe('ZoomWsCluster with the client options', () => {
   });
 });
 
+describe('ZoomWsCluster with a tokenProvider whose token Zoom refuses', () => {
+  it('asks the provider again with rejected:true (as the single-process client does), and reconnects', async () => {
+    const redis = await startRedisServer();
+    const sim = await createZoomSimulator();
+    const calls: boolean[] = [];
+    const replica = new ZoomWsCluster({
+      ...sim.credentials, oauthUrl: sim.oauthUrl, wsUrl: sim.wsUrl, ...FAST, ...TIMINGS, redis: redis.url, replicaId: 'r1',
+      tokenProvider: async ({ rejected }) => {
+        calls.push(rejected);
+        const { clientId, clientSecret, accountId } = sim.credentials;
+        const response = await fetch(sim.oauthUrl, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: `grant_type=account_credentials&account_id=${accountId}`,
+        });
+        const body = (await response.json()) as { access_token: string; expires_in: number };
+        // The cache hands out the same token until it is told the token was refused.
+        return { accessToken: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
+      },
+    });
+    try {
+      await replica.start();
+      await eventually(() => (replica.connectionState === 'open' ? undefined : replica.connectionState), 'live', 8_000);
+      expect(calls).toEqual([false]);
+      sim.faults.revokeTokens();
+      sim.faults.drop();
+      await eventually(() => (calls.length >= 2 && replica.connectionState === 'open' ? undefined : `${JSON.stringify(calls)} ${replica.connectionState}`), 'asked again and live', 8_000);
+      expect(calls[1]).toBe(true);
+      expect(replica.role).toBe('leading');
+    } finally {
+      await replica.stop();
+      await sim.stop();
+      await redis.stop();
+    }
+  });
+});
+
 describe('ZoomWsCluster.health() without Redis', () => {
   it('is live but not ready while Redis does not answer, and never dials Zoom', async () => {
     const sim = await createZoomSimulator();
