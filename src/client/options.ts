@@ -41,9 +41,10 @@ export interface ZoomWsClientOptions {
   /** WebSocket endpoint (`ws:` or `wss:`); `subscriptionId` and `access_token` are added to its query. @default 'wss://ws.zoom.us/ws' */
   wsUrl?: string;
   /**
-   * How often `{"module":"heartbeat"}` is sent while open. Zoom drops a connection that sends nothing for
-   * about 30 s: 20 s leaves a 10 s margin for a busy event loop, timer drift and a slow network, where a 30 s
-   * interval would race Zoom's limit. @default 20000
+   * How often `{"module":"heartbeat"}` is sent while open; the first one goes out at once, right after
+   * `build_connection` succeeds (a new socket has sent nothing yet, and the reply proves it alive at once).
+   * Zoom drops a connection that sends nothing for about 30 s: 20 s leaves a 10 s margin for a busy event loop,
+   * timer drift and a slow network, where a 30 s interval would race Zoom's limit. @default 20000
    */
   heartbeatInterval?: number;
   /** A connection is dead when no frame at all arrives this long after a heartbeat. @default 15000 */

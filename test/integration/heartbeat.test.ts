@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/index.js';
 import { delay, useHarness } from '../support/harness.js';
 import { useRawZoomServer, zoomFrame } from '../support/raw-zoom-server.js';
 
@@ -29,6 +30,33 @@ describe('heartbeat (behaviour 3)', () => {
     const gaps = receivedAt.slice(1).map((at, index) => at - receivedAt[index]!);
     expect(gaps.sort((a, b) => a - b)[gaps.length >> 1]).toBeLessThan(100);
     expect(h.client.stats.lastHeartbeatRttMs).toBeGreaterThanOrEqual(0);
+    expect(h.client.state).toBe('open');
+  });
+
+  it('sends the first heartbeat right after build_connection succeeds, not one interval later (default 20 s interval)', async () => {
+    expect(DEFAULTS.heartbeatInterval).toBe(20_000);
+    const h = await harness({ heartbeatInterval: DEFAULTS.heartbeatInterval, heartbeatTimeout: DEFAULTS.heartbeatTimeout });
+    // The simulator's hooks run when it has written build_connection success and when a heartbeat frame arrives.
+    const accepted = new Map<number, number>();
+    const firstHeartbeat = new Map<number, number>();
+    h.sim.on('connection', ({ id }) => accepted.set(id, performance.now()));
+    h.sim.on('heartbeat', ({ id, outcome }) => {
+      expect(outcome).toBe('replied');
+      if (!firstHeartbeat.has(id)) firstHeartbeat.set(id, performance.now());
+    });
+    await h.client.start();
+    await h.until(() => firstHeartbeat.has(1), 2_000, 'the first heartbeat');
+    const afterBuildConnection = firstHeartbeat.get(1)! - accepted.get(1)!;
+    // A few ms on loopback; the bound leaves room for a busy 2-core machine and is 1/40 of the interval.
+    expect(afterBuildConnection, `first heartbeat ${afterBuildConnection.toFixed(2)} ms after build_connection`).toBeLessThan(500);
+    await h.until(() => h.client.stats.lastHeartbeatRttMs !== undefined, 2_000, 'the reply to the first heartbeat');
+
+    // A reconnect opens again: its socket gets its own first heartbeat at once as well.
+    h.sim.faults.drop();
+    await h.until(() => firstHeartbeat.has(2), 2_000, 'the first heartbeat of the new socket');
+    expect(firstHeartbeat.get(2)! - accepted.get(2)!).toBeLessThan(500);
+    // One heartbeat per socket so far: the next is due an interval later.
+    expect(h.sim.connections().map((connection) => connection.heartbeats)).toEqual([1, 1]);
     expect(h.client.state).toBe('open');
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Socket } from 'node:net';
 import { RetriesExhaustedError } from '../../src/index.js';
 import { delay, sampleEvent, useHarness } from '../support/harness.js';
-import { useRawZoomServer } from '../support/raw-zoom-server.js';
+import { useRawZoomServer, zoomFrame } from '../support/raw-zoom-server.js';
 
 describe('reconnect and backoff (behaviour 5)', () => {
   const harness = useHarness();
@@ -11,6 +11,8 @@ describe('reconnect and backoff (behaviour 5)', () => {
   it('socket error and close arriving together cause exactly one reconnect', async () => {
     // The first connection gets an invalid frame (reserved opcode): ws then emits `error` and `close`.
     const raw = await rawServer((socket, index) => {
+      // Answer heartbeats as Zoom does: the second connection must stay open on its own merits.
+      socket.on('message', () => socket.send(zoomFrame('heartbeat', 'live')));
       if (index === 1) setTimeout(() => (socket as unknown as { _socket: Socket })._socket.write(Buffer.from([0x8f, 0x00])), 20);
     });
     const h = await harness({ wsUrl: raw.wsUrl, backoffInitial: 40, backoffMax: 40 });

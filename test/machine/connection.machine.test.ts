@@ -146,14 +146,17 @@ describe('connection machine (simulated clock)', () => {
     expect(m.lastSocket().stopped).toBe(true);
   });
 
-  it('sends a heartbeat every interval and declares the connection dead when no frame follows in time', async () => {
+  it('sends a heartbeat as soon as it is open, then every interval, and declares the connection dead when no frame follows in time', async () => {
     const m = setupMachine({ heartbeatInterval: 30_000, heartbeatTimeout: 15_000 }, { autoAlive: false });
     await openConnection(m);
     const socket = m.lastSocket();
-    await vi.advanceTimersByTimeAsync(30_000);
+    // The first one goes out with the transition to open (right after build_connection), not one interval later.
     expect(socket.commands).toEqual(['HEARTBEAT']);
+    expect(m.actor.getSnapshot().matches({ connection: { open: { liveness: 'awaitingFrame' } } })).toBe(true);
     socket.send({ type: 'SOCKET.ALIVE' });
-    await vi.advanceTimersByTimeAsync(30_000);
+    await vi.advanceTimersByTimeAsync(30_000 - 1);
+    expect(socket.commands).toEqual(['HEARTBEAT']);
+    await vi.advanceTimersByTimeAsync(1);
     expect(socket.commands).toEqual(['HEARTBEAT', 'HEARTBEAT']);
     await vi.advanceTimersByTimeAsync(14_999);
     expect(m.state()).toBe('open');
@@ -161,6 +164,17 @@ describe('connection machine (simulated clock)', () => {
     expect(m.state()).toBe('backoff');
     expect(m.actor.getSnapshot().context.lastFailure?.reason).toBe('dead');
     expect(socket.stopped).toBe(true);
+  });
+
+  it('a socket that accepts build_connection but never answers is dead heartbeatTimeout after opening', async () => {
+    const m = setupMachine({ heartbeatInterval: 30_000, heartbeatTimeout: 15_000 }, { autoAlive: false });
+    await openConnection(m);
+    await vi.advanceTimersByTimeAsync(14_999);
+    expect(m.state()).toBe('open');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(m.state()).toBe('backoff');
+    expect(m.actor.getSnapshot().context.lastFailure?.reason).toBe('dead');
+    expect(m.lastSocket().commands).toEqual(['HEARTBEAT']);
   });
 
   it('rotates make-before-break at expiry − margin without leaving open', async () => {

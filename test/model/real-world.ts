@@ -212,6 +212,8 @@ export class RealWorld {
           old.thaw();
           return;
         }
+        // build_connection goes through; the client sends its first heartbeat at once and the simulator
+        // answers it (the model's reactions to entering open: HEARTBEAT.DUE, then ALIVE).
         wsGate.forSocket(socketId).release();
         return;
       case 'revoke-tokens':

@@ -4,7 +4,8 @@
  *
  * A {@link World} is a machine snapshot, a virtual `now` and the timers that are pending at that moment:
  * the machine's own delayed transitions (`after`, read from the `xstate.raise`/`xstate.cancel` actions the
- * machine returns) and the heartbeat actor's interval (running while `connection.open` is active). The
+ * machine returns) and the heartbeat actor's interval (running while `connection.open` is active; its first
+ * tick is immediate, see {@link reactions}). The
  * model event `TICK` is "time passes until the next timer fires"; every other model event is a machine
  * event (`START`, `STOP`, `SOCKET.*`, `xstate.done.actor.*`, `xstate.error.actor.*`) with a `via` naming the
  * real-world action the test performs to cause it.
@@ -257,22 +258,28 @@ function applyActions(timers: Timer[], actions: MachineStep['actions'], now: num
 
 /**
  * What the rest of the world does by itself, at once, after the machine took `event` — reactions of the
- * real socket actor that no test action can hold back:
+ * real actors and of the simulator that no test action can hold back, in the order they happen:
  * - `STOP` while connecting: closing a socket whose handshake is still in flight aborts it, and the socket
  *   reports `DOWN` immediately.
  * - a pending socket promoted (on its `READY`, or on the handover displacement of the old one): the machine
  *   asks it for a heartbeat; the fresh connection answers, which is a frame after a heartbeat (`ALIVE`).
+ * - the heartbeat actor started (`open` entered, right after `build_connection` succeeded): it ticks at once
+ *   (`HEARTBEAT.DUE`, the first heartbeat goes out) and the fresh connection answers it (`ALIVE`).
  */
-function reaction(before: MachineSnapshot, event: EventObject, after: MachineSnapshot): ConnectionEvent | undefined {
+function reactions(before: MachineSnapshot, event: EventObject, step: MachineStep): ConnectionEvent[] {
+  const after = step.next;
   if (event.type === 'STOP' && before.matches({ connection: 'connecting' }) && after.matches({ connection: 'closing' })) {
-    return { type: 'SOCKET.DOWN', socketId: after.context.activeSocketId!, reason: 'error', detail: 'WebSocket was closed before the connection was established' };
+    return [{ type: 'SOCKET.DOWN', socketId: after.context.activeSocketId!, reason: 'error', detail: 'WebSocket was closed before the connection was established' }];
   }
   const pending = before.context.pendingSocketId;
   const promoted = pending !== undefined && after.context.activeSocketId === pending;
   if (promoted && after.matches({ connection: { open: { liveness: 'awaitingFrame' } } })) {
-    return { type: 'SOCKET.ALIVE', socketId: pending };
+    return [{ type: 'SOCKET.ALIVE', socketId: pending }];
   }
-  return undefined;
+  if (step.actions.some((action) => action.type === 'xstate.spawnChild' && (action.params as { id?: unknown } | undefined)?.id === HEARTBEAT_TIMER)) {
+    return [{ type: 'HEARTBEAT.DUE' }, { type: 'SOCKET.ALIVE', socketId: after.context.activeSocketId! }];
+  }
+  return [];
 }
 
 export function worldTransition(world: World, event: EventObject): World {
@@ -294,10 +301,8 @@ export function worldTransition(world: World, event: EventObject): World {
   let step = machineStep(world.machine, machineEvent, now);
   timers = applyActions(timers, step.actions, now, nextSeq);
   taken.push(...step.transitions.map(transitionKey));
-  const reactionEvent = reaction(world.machine, machineEvent, step.next);
-  if (reactionEvent) {
-    const before = step.next;
-    step = machineStep(before, reactionEvent, now);
+  for (const reactionEvent of reactions(world.machine, machineEvent, step)) {
+    step = machineStep(step.next, reactionEvent, now);
     timers = applyActions(timers, step.actions, now, nextSeq);
     taken.push(...step.transitions.map(transitionKey));
   }
