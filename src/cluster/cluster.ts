@@ -147,6 +147,8 @@ export class ZoomWsCluster implements AsyncDisposable {
   #termGap: { at: number; reason: ClusterOutageReason; detail: string } | undefined;
   /** Our own connection, lost by stepping down: reported by us if Redis lost what would tell a successor. */
   #ownGap: { at: number; reason: StepDownReason; era: string | undefined } | undefined;
+  /** Epoch ms of the oldest event of this term that reached us and will never be stored (fenced or dropped). */
+  #unstoredSince: number | undefined;
   /** The era of the lease state when we last acquired (see {@link AcquireResult}). */
   #era: string | undefined;
   /** Epoch ms of the last lease call Redis answered. */
@@ -304,8 +306,9 @@ export class ZoomWsCluster implements AsyncDisposable {
         for (const listener of this.#publishListeners) listener(event);
       },
       duplicate: () => this.#stats.duplicates++,
-      fenced: (token, dropped) => {
+      fenced: (token, dropped, oldestAt) => {
         this.#stats.fencedPublishes += dropped;
+        this.#unstoredSince = Math.min(this.#unstoredSince ?? Infinity, oldestAt);
         this.#log.warn(`${dropped} event(s) not published: the lease (token ${token}) is no longer ours`);
         if (token === this.#token) this.actor.send({ type: 'PUBLISH.FENCED' });
       },
@@ -313,7 +316,11 @@ export class ZoomWsCluster implements AsyncDisposable {
         this.#stats.redisErrors++;
         this.#log.warn(`Publishing failed (${describe(error)}); retrying in ${retryIn} ms`);
       },
-      dropped: (count) => this.#log.error(`${count} event(s) dropped: Redis has not answered for too long`),
+      dropped: (count, oldestAt, newestAt) => {
+        this.#unstoredSince = Math.min(this.#unstoredSince ?? Infinity, oldestAt);
+        this.#log.error(`${count} event(s) dropped: Redis has not answered for too long`);
+        void this.#record({ from: oldestAt - 1, to: newestAt, reason: 'redis-unavailable', detail: `${count} event(s) dropped: Redis did not take them for too long` });
+      },
     }, Math.max(50, Math.floor(options.renewInterval / 4)));
     this.actor.start();
     this.actor.send({ type: 'START' });
@@ -461,6 +468,7 @@ export class ZoomWsCluster implements AsyncDisposable {
     });
     this.actor.on('acquired', ({ token, previous }) => {
       this.#token = token;
+      this.#unstoredSince = undefined;
       this.#previous = previous;
       this.#termLive = false;
       this.#termGap = undefined;
@@ -514,7 +522,8 @@ export class ZoomWsCluster implements AsyncDisposable {
     // The child only reports an outage once it reconnects: one still open as it goes is ours to carry on.
     const open = (this.#child?.getSnapshot() as { context?: { outageSince?: { at: number; reason: Outage['reason']; detail: string } } } | undefined)?.context?.outageSince;
     if (this.#child && (this.#childLive || open)) {
-      const at = this.#childLive ? this.#aliveAt(this.#lastFrameAt || Date.now()) : open!.at;
+      // Never later than an event that reached us and was not stored (still queued, or dropped as fenced).
+      const at = this.#aliveAt(this.#childLive ? this.#lastFrameAt || Date.now() : open!.at);
       if (state === 'leading') this.#termGap = { at, reason: 'displaced', detail: 'displaced while holding the lease; retaken' };
       else if (state === 'standby') this.#ownGap = { at, reason: this.#pendingStepDown ?? 'lease-lost', era: this.#era };
       else if (!this.#childLive) this.#termGap = { at, reason: open!.reason, detail: `${open!.detail}; stopped before reconnecting` };
@@ -566,8 +575,8 @@ export class ZoomWsCluster implements AsyncDisposable {
    * lease is lost before it is stored (fenced, dropped), the successor's outage starts here and so still covers it.
    */
   #aliveAt(at: number): number {
-    const waiting = this.#publisher?.oldestQueuedAt;
-    return waiting === undefined ? at : Math.min(at, waiting - 1);
+    const waiting = this.#publisher?.oldestQueuedAt ?? Infinity;
+    return Math.min(at, waiting - 1, (this.#unstoredSince ?? Infinity) - 1);
   }
 
   /** The outage this term is in at `now`, if its connection is not live. */

@@ -19,10 +19,11 @@ export interface PublisherHooks {
   published(event: ZoomEvent): void;
   duplicate(): void;
   /** The lease behind `token` is gone: the replica must step down. Later events of that token are dropped. */
-  fenced(token: FencingToken, dropped: number): void;
+  fenced(token: FencingToken, dropped: number, oldestAt: number): void;
   /** Redis failed; the batch is retried after `retryInMs`. */
   failed(error: unknown, retryInMs: number): void;
-  dropped(count: number): void;
+  /** The queue overflowed: `count` events received from `oldestAt` to `newestAt` (epoch ms) will never be stored. */
+  dropped(count: number, oldestAt: number, newestAt: number): void;
   /** How long a batch took from send to answer, ms. */
   roundTrip?(ms: number): void;
 }
@@ -51,7 +52,10 @@ export class EventPublisher {
   push(token: FencingToken, entry: PublishEntry, event: ZoomEvent): void {
     if (this.#closed) return;
     this.#queue.push({ token, entry, event });
-    if (this.#queue.length > MAX_QUEUED) this.#hooks.dropped(this.#queue.splice(0, this.#queue.length - MAX_QUEUED).length);
+    if (this.#queue.length > MAX_QUEUED) {
+      const dropped = this.#queue.splice(0, this.#queue.length - MAX_QUEUED);
+      this.#hooks.dropped(dropped.length, dropped[0]!.entry.receivedAt, dropped.at(-1)!.entry.receivedAt);
+    }
     // `#running` turns false synchronously as the loop ends: an event pushed in between starts a new loop
     // instead of waiting for the next push.
     if (!this.#running) this.#flushing = this.#flush();
@@ -118,8 +122,9 @@ export class EventPublisher {
       const fenced = results.filter((result) => result === 'fenced').length;
       if (fenced > 0) {
         const before = this.#queue.length;
+        const oldestAt = batch[results.indexOf('fenced')]!.entry.receivedAt;
         this.#queue = this.#queue.filter((item) => item.token !== token);
-        this.#hooks.fenced(token, fenced + before - this.#queue.length);
+        this.#hooks.fenced(token, fenced + before - this.#queue.length, oldestAt);
       }
     }
   }
