@@ -26,7 +26,13 @@ export interface ZoomWsConsumerOptions {
   consumer?: string;
   /** Handlers running at once. Default 1, which keeps the stream's order; more gives up order. */
   concurrency?: number;
-  /** An entry pending this long (ms) on any consumer of the group (a crashed one, or a failed handler) is claimed and redelivered. Default 30000. */
+  /**
+   * An entry pending this long (ms) on any consumer of the group (a crashed or stalled one, or a failed handler) is
+   * claimed and redelivered. A live consumer never claims what it holds itself (being handled, or waiting in its
+   * read batch) and refreshes those entries' idle time every claimIdle / 3 (`XCLAIM … JUSTID`, not a delivery), so
+   * others leave them alone however long a handler takes: keep it well above a Redis round trip plus event-loop
+   * delays. Claim rounds run at that pace too (at least 10 ms apart). Default 30000.
+   */
   claimIdle?: number;
   /** An entry delivered this many times without an ack goes to the dead-letter stream (`P:{S}:dead`) and is acknowledged. Default 5. */
   maxDeliveries?: number;

@@ -1,11 +1,13 @@
 import { silentLogger, type Logger } from '../client/logger.js';
 import type { ZoomEvent, ZoomEventOf } from '../protocol/events.js';
 import { resolveConsumerOptions, type ResolvedConsumerOptions, type ZoomWsConsumerOptions } from './consumer-options.js';
+import { HeldEntries } from './held-entries.js';
+import { claimIdlePage } from './idle-claim.js';
 import { subscriptionKeys, type SubscriptionKeys } from './keys.js';
 import { isPermanentDeliveryError } from './permanent-delivery-error.js';
 import { reconnectDelay, RedisConnection } from './redis-connection.js';
 import { LuaScript } from './script-runner.js';
-import { parseAutoClaim, parsePendingCounts, parseReadReply, type StreamEntry } from './stream-reply.js';
+import { parsePendingCounts, parseReadReply, type StreamEntry } from './stream-reply.js';
 
 /** What a handler learns about the entry besides the event. */
 export interface DeliveryMeta {
@@ -76,6 +78,8 @@ return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 );
 
 const OWN_PENDING = '0';
+/** The shortest pause between claim rounds, whatever claimIdle: never a hot loop. */
+const MIN_TICK_MS = 10;
 const NEW_ENTRIES = '>';
 
 /**
@@ -92,11 +96,13 @@ export class ZoomWsConsumer implements AsyncDisposable {
   readonly #any = new Set<DeliveryHandler>();
   readonly #outageHandlers = new Set<(outage: RecordedOutage) => void>();
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #held = new HeldEntries();
   readonly #stats: ConsumerStats = { delivered: 0, acknowledged: 0, handlerFailures: 0, permanentFailures: 0, claimed: 0, deadLettered: 0, malformed: 0, lost: 0, redisErrors: 0 };
   #main: RedisConnection | undefined;
   #reader: RedisConnection | undefined;
   #outageReader: RedisConnection | undefined;
-  #claimTimer: NodeJS.Timeout | undefined;
+  #tickTimer: NodeJS.Timeout | undefined;
+  #ticksEnded = false;
   #loops: Promise<void>[] = [];
   #state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' = 'idle';
   #wakeBackoff: (() => void) | undefined;
@@ -192,7 +198,7 @@ export class ZoomWsConsumer implements AsyncDisposable {
     this.#state = 'running';
     this.#loops.push(this.#readLoop());
     if (this.#outageHandlers.size > 0) this.#loops.push(this.#startOutageLoop());
-    this.#scheduleClaim();
+    this.#scheduleTick();
   }
 
   /** Finishes the handlers that are running (and their acks), then releases every connection and timer. Idempotent. */
@@ -202,12 +208,14 @@ export class ZoomWsConsumer implements AsyncDisposable {
       return;
     }
     this.#state = 'stopping';
-    clearTimeout(this.#claimTimer);
     this.#wakeBackoff?.();
     // The blocked XREADGROUP holds its connection for up to `block` ms: cut it rather than wait.
     await this.#reader?.release();
     await this.#outageReader?.release();
+    // Ticks go on refreshing the running handlers' entries (no more claims), so nobody takes them meanwhile.
     await Promise.allSettled([...this.#inFlight]);
+    this.#ticksEnded = true;
+    clearTimeout(this.#tickTimer);
     await Promise.allSettled(this.#loops);
     await this.#main?.release();
     this.#state = 'stopped';
@@ -241,16 +249,18 @@ export class ZoomWsConsumer implements AsyncDisposable {
           'STREAMS', this.keys.events, cursor,
         ]);
         failures = 0;
-        const entries = parseReadReply('xreadgroup', reply);
+        const read = parseReadReply('xreadgroup', reply);
+        // Our own pending entries include what a claim round is delivering right now: those are skipped.
+        const entries = this.#held.take(read, (entry) => entry.id);
         if (cursor === OWN_PENDING) {
-          if (entries.length === 0) {
+          if (read.length === 0) {
             cursor = NEW_ENTRIES;
             continue;
           }
           // Entries already delivered to us before; the pending count tells how often.
-          const counts = await this.#deliveryCounts(entries);
+          const counts = entries.length > 0 ? await this.#deliveryCounts(entries) : new Map<string, number>();
           await this.#deliverAll(entries, (entry) => counts.get(entry.id) ?? 1);
-          cursor = entries.at(-1)!.id;
+          cursor = read.at(-1)!.id;
           continue;
         }
         await this.#deliverAll(entries, () => 1);
@@ -273,19 +283,31 @@ export class ZoomWsConsumer implements AsyncDisposable {
   async #deliveryCounts(entries: readonly StreamEntry[]): Promise<Map<string, number>> {
     const first = entries[0]!.id;
     const last = entries.at(-1)!.id;
-    const reply = await this.#main!.send(['XPENDING', this.keys.events, this.options.group, first, last, String(entries.length), this.options.consumer]);
+    // Held entries of ours may lie inside the range too: room for them, so that none of these is cut off.
+    const count = entries.length + this.#held.size;
+    const reply = await this.#main!.send(['XPENDING', this.keys.events, this.options.group, first, last, String(count), this.options.consumer]);
     return parsePendingCounts(reply);
   }
 
-  /** Runs up to `concurrency` handlers at once; returns when every entry of the batch is settled (or we stop). */
+  /**
+   * Runs up to `concurrency` handlers at once; returns when every entry of the batch is settled (or we stop). The
+   * entries are held (see {@link HeldEntries}); each is released once its delivery ended, however it ended.
+   */
   async #deliverAll(entries: readonly StreamEntry[], deliveries: (entry: StreamEntry) => number): Promise<void> {
+    let started = 0;
     for (const entry of entries) {
       if (!this.#running) break;
       while (this.#inFlight.size >= this.options.concurrency) await Promise.race(this.#inFlight);
       if (!this.#running) break;
-      const task = this.#deliver(entry, deliveries(entry)).finally(() => this.#inFlight.delete(task));
+      const task = this.#deliver(entry, deliveries(entry)).finally(() => {
+        this.#inFlight.delete(task);
+        this.#held.release(entry.id);
+      });
       this.#inFlight.add(task);
+      started++;
     }
+    // Not started because we stop: no longer ours to keep from the other consumers.
+    for (const entry of entries.slice(started)) this.#held.release(entry.id);
     await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -350,37 +372,55 @@ export class ZoomWsConsumer implements AsyncDisposable {
     }
   }
 
-  #scheduleClaim(): void {
-    if (!this.#running) return;
-    // Often enough that an entry waits at most about 1.5 × claimIdle; never a hot loop.
-    const every = Math.max(50, Math.floor(this.options.claimIdle / 2));
-    this.#claimTimer = setTimeout(() => {
-      const run = this.#claimOnce().finally(() => this.#scheduleClaim());
-      this.#loops.push(run);
-      void run.then(() => (this.#loops = this.#loops.filter((loop) => loop !== run)));
+  /**
+   * Every claimIdle / 3: refresh what we hold, then (unless a claim round is still delivering) claim. A third
+   * leaves room for a late timer and a round trip before another consumer could see our entries as idle.
+   */
+  #scheduleTick(): void {
+    if (this.#ticksEnded || !(this.#running || this.#state === 'stopping')) return;
+    const every = Math.max(MIN_TICK_MS, Math.floor(this.options.claimIdle / 3));
+    this.#tickTimer = setTimeout(() => {
+      const tick = this.#tick().finally(() => this.#scheduleTick());
+      this.#track(tick);
     }, every);
   }
 
+  async #tick(): Promise<void> {
+    if (this.#held.size > 0) {
+      try {
+        await this.#held.refresh(this.#main!.client, this.keys.events, this.options.group, this.options.consumer);
+      } catch (error) {
+        if (!this.#running && this.#state !== 'stopping') return;
+        this.#stats.redisErrors++;
+        this.#logger.warn(`consumer: refreshing the entries in progress failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (this.#running && !this.#claiming) this.#track(this.#claimOnce());
+  }
+
+  #track(loop: Promise<void>): void {
+    this.#loops.push(loop);
+    void loop.then(() => (this.#loops = this.#loops.filter((other) => other !== loop)));
+  }
+
+  /** Claims what went idle on any consumer of the group (a crashed one, or a failed handler) and delivers it. */
   async #claimOnce(): Promise<void> {
     if (this.#claiming || !this.#running) return;
     this.#claiming = true;
     try {
+      const target = { events: this.keys.events, group: this.options.group, consumer: this.options.consumer, claimIdle: this.options.claimIdle, count: this.options.batchSize };
       let cursor = '0-0';
       do {
-        const reply = await this.#main!.send([
-          'XAUTOCLAIM', this.keys.events, this.options.group, this.options.consumer, String(this.options.claimIdle), cursor,
-          'COUNT', String(this.options.batchSize),
-        ]);
-        const claim = parseAutoClaim(reply);
-        cursor = claim.cursor;
-        if (claim.deleted.length > 0) {
-          this.#stats.lost += claim.deleted.length;
-          this.#logger.error(`consumer: data loss: ${claim.deleted.length} pending entries of group ${this.options.group} were trimmed from the stream before they were acknowledged (first ${claim.deleted[0]})`);
+        const page = await claimIdlePage(this.#main!.client, target, this.#held, cursor);
+        cursor = page.cursor;
+        if (page.deleted.length > 0) {
+          this.#stats.lost += page.deleted.length;
+          this.#logger.error(`consumer: data loss: ${page.deleted.length} pending entries of group ${this.options.group} were trimmed from the stream before they were acknowledged (first ${page.deleted[0]})`);
         }
-        if (claim.entries.length === 0) continue;
-        this.#stats.claimed += claim.entries.length;
-        const counts = await this.#deliveryCounts(claim.entries);
-        await this.#deliverAll(claim.entries, (entry) => counts.get(entry.id) ?? 1);
+        if (page.claimed.length === 0) continue;
+        this.#stats.claimed += page.claimed.length;
+        const counts = new Map(page.claimed.map(({ entry, deliveries }) => [entry.id, deliveries]));
+        await this.#deliverAll(page.claimed.map(({ entry }) => entry), (entry) => counts.get(entry.id) ?? 1);
       } while (cursor !== '0-0' && this.#running);
       if (this.#running) Object.assign(this.#stats, groupBacklog(await this.#main!.send(['XINFO', 'GROUPS', this.keys.events]), this.options.group));
     } catch (error) {
