@@ -42,6 +42,8 @@ export class EventPublisher {
   #retryTimer: NodeJS.Timeout | undefined;
   #wakeRetry: (() => void) | undefined;
   #closed = false;
+  /** Entries at the front of the queue that the batch in flight is publishing. */
+  #inFlight = 0;
 
   constructor(store: LeaseStore, hooks: PublisherHooks, retryMs: number) {
     this.#store = store;
@@ -53,7 +55,8 @@ export class EventPublisher {
     if (this.#closed) return;
     this.#queue.push({ token, entry, event });
     if (this.#queue.length > MAX_QUEUED) {
-      const dropped = this.#queue.splice(0, this.#queue.length - MAX_QUEUED);
+      // The oldest that still wait: the batch in flight stays at the front, where its answer will take it from.
+      const dropped = this.#queue.splice(this.#inFlight, this.#queue.length - MAX_QUEUED);
       this.#hooks.dropped(dropped.length, dropped[0]!.entry.receivedAt, dropped.at(-1)!.entry.receivedAt);
     }
     // `#running` turns false synchronously as the loop ends: an event pushed in between starts a new loop
@@ -102,16 +105,19 @@ export class EventPublisher {
       while (size < this.#queue.length && size < MAX_BATCH && this.#queue[size]!.token === token) size++;
       const batch = this.#queue.slice(0, size);
       let results: PublishResult[];
+      this.#inFlight = size;
       try {
         const sentAt = performance.now();
         results = await this.#store.publishMany(token, batch.map((item) => item.entry));
         this.#hooks.roundTrip?.(performance.now() - sentAt);
       } catch (error) {
+        this.#inFlight = 0;
         for (const item of batch) item.retried = true;
         this.#hooks.failed(error, this.#retryMs);
         await this.#pause();
         continue;
       }
+      this.#inFlight = 0;
       this.#queue.splice(0, size);
       results.forEach((result, index) => {
         const item = batch[index]!;
