@@ -18,7 +18,8 @@ if (!name || !/^[a-z-]+$/.test(name)) {
 // `test:soak -- --cluster` (or SOAK_CLUSTER=1): only the cluster chaos soak, with its own summary line.
 const cluster = name === 'soak' && (process.argv.includes('--cluster') || process.env.SOAK_CLUSTER === '1');
 const extra = process.argv.slice(3).filter((arg) => arg !== '--cluster');
-const target = cluster ? 'test/soak/cluster-soak.test.ts' : `test/${name}`;
+// The plain soak is one file of test/soak; the cluster soak beside it runs only when asked for.
+const target = cluster ? 'test/soak/cluster-soak.test.ts' : name === 'soak' ? 'test/soak/soak.test.ts' : `test/${name}`;
 const summary = cluster ? 'cluster-soak' : name;
 const dir = mkdtempSync(join(tmpdir(), 'zoom-ws-summary-'));
 const vitest = join(process.cwd(), 'node_modules', 'vitest', 'vitest.mjs');
