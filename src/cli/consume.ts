@@ -7,7 +7,7 @@ import { serviceFlagsFrom, type ServiceFlags } from './listen-options.js';
 import { createStderrLogger } from './stderr-logger.js';
 import { UsageError } from './usage-error.js';
 
-const CONSUME_FLAGS = ['group', 'consumer', 'claim-idle', 'max-deliveries', 'redis', 'key-prefix', 'health-port', 'health-host'];
+const CONSUME_FLAGS = ['group', 'consumer', 'claim-idle', 'max-deliveries', 'dead-letter-retention', 'redis', 'key-prefix', 'health-port', 'health-host'];
 const CONSUME_SWITCHES = ['from-now', 'verbose'];
 
 const SOURCE_OF_OPTION: Record<string, string> = {
@@ -17,6 +17,7 @@ const SOURCE_OF_OPTION: Record<string, string> = {
   consumer: '--consumer',
   claimIdle: '--claim-idle',
   maxDeliveries: '--max-deliveries',
+  deadLetterRetention: '--dead-letter-retention',
   keyPrefix: '--key-prefix',
 };
 
@@ -39,6 +40,8 @@ export function consumeOptionsFrom(env: NodeJS.ProcessEnv, argv: readonly string
   if (claimIdle !== undefined) options.claimIdle = claimIdle;
   const maxDeliveries = integerFlag(args, 'max-deliveries', { min: 1, unit: 'deliveries' });
   if (maxDeliveries !== undefined) options.maxDeliveries = maxDeliveries;
+  const deadLetterRetention = integerFlag(args, 'dead-letter-retention', { min: 1, max: Number.MAX_SAFE_INTEGER });
+  if (deadLetterRetention !== undefined) options.deadLetterRetention = deadLetterRetention;
   return { options, verbose: args.switches.has('verbose'), service: serviceFlagsFrom(args) };
 }
 

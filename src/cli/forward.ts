@@ -13,7 +13,7 @@ import { UsageError } from './usage-error.js';
 
 // The health server and drain flags belong to `listen`'s handlers; the forwarder's leftovers are reported instead.
 const NOT_FORWARD_FLAGS = new Set(['health-port', 'health-host', 'drain-timeout']);
-const FORWARD_FLAGS = [...LISTEN_FLAGS.filter((flag) => !NOT_FORWARD_FLAGS.has(flag)), 'to', 'secret-token', 'concurrency', 'max-queue', 'events', 'exclude', 'redis', 'group', 'consumer', 'claim-idle', 'max-deliveries', 'key-prefix'];
+const FORWARD_FLAGS = [...LISTEN_FLAGS.filter((flag) => !NOT_FORWARD_FLAGS.has(flag)), 'to', 'secret-token', 'concurrency', 'max-queue', 'events', 'exclude', 'redis', 'group', 'consumer', 'claim-idle', 'max-deliveries', 'dead-letter-retention', 'key-prefix'];
 
 const SOURCE_OF_OPTION: Record<string, string> = {
   to: '--to',
@@ -47,7 +47,7 @@ export function forwardSettingsFrom(env: NodeJS.ProcessEnv, argv: readonly strin
   const verbose = args.switches.has('verbose');
   const group = args.flags.get('group');
   if (group === undefined) {
-    for (const flag of ['redis', 'consumer', 'claim-idle', 'max-deliveries', 'key-prefix']) if (args.flags.has(flag)) throw new UsageError(`--${flag} needs --group G (cluster mode)`);
+    for (const flag of ['redis', 'consumer', 'claim-idle', 'max-deliveries', 'dead-letter-retention', 'key-prefix']) if (args.flags.has(flag)) throw new UsageError(`--${flag} needs --group G (cluster mode)`);
     return { client: listenOptionsFrom(env, args), forward, verbose };
   }
   const redis = args.flags.get('redis') ?? env.ZOOM_WS_REDIS_URL;
@@ -63,6 +63,8 @@ export function forwardSettingsFrom(env: NodeJS.ProcessEnv, argv: readonly strin
   if (claimIdle !== undefined) consumer.claimIdle = claimIdle;
   const maxDeliveries = integerFlag(args, 'max-deliveries', { min: 1, unit: 'deliveries' });
   if (maxDeliveries !== undefined) consumer.maxDeliveries = maxDeliveries;
+  const deadLetterRetention = integerFlag(args, 'dead-letter-retention', { min: 1, max: Number.MAX_SAFE_INTEGER });
+  if (deadLetterRetention !== undefined) consumer.deadLetterRetention = deadLetterRetention;
   return { consumer, forward, verbose };
 }
 

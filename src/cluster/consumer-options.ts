@@ -13,6 +13,8 @@ export const CONSUMER_DEFAULTS = {
   fromNow: false,
   block: 5_000,
   batchSize: 16,
+  /** A dead letter waits for a person: a week, well past the events' own 24 h. */
+  deadLetterRetention: 7 * 24 * 3600_000,
 } as const;
 
 export interface ZoomWsConsumerOptions {
@@ -36,6 +38,12 @@ export interface ZoomWsConsumerOptions {
   claimIdle?: number;
   /** An entry delivered this many times without an ack goes to the dead-letter stream (`P:{S}:dead`) and is acknowledged. Default 5. */
   maxDeliveries?: number;
+  /**
+   * How long dead letters are kept (ms, by stream id time): each write to `P:{S}:dead` trims the entries older than
+   * this (`XADD … MINID ~`, so whole stream nodes at a time; a few older ones may stay a little longer). Default
+   * 604800000 (7 days).
+   */
+  deadLetterRetention?: number;
   /** Redis key prefix, as `--key-prefix` of `relay`. Default `zoomws`. */
   keyPrefix?: string;
   /** A group created by this consumer starts at new entries instead of the oldest retained one. Default false. */
@@ -62,7 +70,7 @@ export function resolveConsumerOptions(options: ZoomWsConsumerOptions): Resolved
     if (typeof value !== 'string' || value.length === 0) throw new ZoomWsConfigError(name, 'must be a non-empty string');
   }
   if (/[{}]/.test(resolved.subscriptionId)) throw new ZoomWsConfigError('subscriptionId', 'must not contain { or } (it is the hash tag of every key)');
-  const positive = { concurrency: 1, claimIdle: 1, maxDeliveries: 1, block: 1, batchSize: 1 } as const;
+  const positive = { concurrency: 1, claimIdle: 1, maxDeliveries: 1, block: 1, batchSize: 1, deadLetterRetention: 1 } as const;
   for (const [name, min] of Object.entries(positive) as [keyof typeof positive, number][]) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < min) throw new ZoomWsConfigError(name, `must be a whole number ≥ ${min}`);

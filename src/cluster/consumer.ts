@@ -63,16 +63,22 @@ export interface ConsumerStats {
   pending?: number;
 }
 
-/** KEYS: events, dead. ARGV: group, id, reason, then the original field/value pairs. Dead-letters and acks in one step. */
+/**
+ * KEYS: events, dead. ARGV: group, id, reason, retention ms, then the original field/value pairs. Dead-letters and
+ * acks in one step, trimming dead letters older than the retention by Redis' own clock (the one stream ids use).
+ */
 const DEAD_LETTER = new LuaScript(
   'dead-letter',
   `
 local fields = {}
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 fields[#fields + 1] = 'group' fields[#fields + 1] = ARGV[1]
 fields[#fields + 1] = 'originalId' fields[#fields + 1] = ARGV[2]
 fields[#fields + 1] = 'error' fields[#fields + 1] = ARGV[3]
-redis.call('XADD', KEYS[2], '*', unpack(fields))
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local minId = string.format('%d', math.max(0, now - tonumber(ARGV[4])))
+redis.call('XADD', KEYS[2], 'MINID', '~', minId, '*', unpack(fields))
 return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 `,
 );
@@ -364,7 +370,7 @@ export class ZoomWsConsumer implements AsyncDisposable {
   async #deadLetter(entry: StreamEntry, reason: string): Promise<void> {
     const pairs = Object.entries(entry.fields).flat();
     try {
-      await DEAD_LETTER.run(this.#main!.client, [this.keys.events, this.keys.dead], [this.options.group, entry.id, reason, ...pairs]);
+      await DEAD_LETTER.run(this.#main!.client, [this.keys.events, this.keys.dead], [this.options.group, entry.id, reason, String(this.options.deadLetterRetention), ...pairs]);
       this.#stats.deadLettered++;
     } catch (error) {
       this.#stats.redisErrors++;
