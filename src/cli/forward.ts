@@ -55,6 +55,8 @@ export function forwardSettingsFrom(env: NodeJS.ProcessEnv, argv: readonly strin
   const subscriptionId = env.ZOOM_SUBSCRIPTION_ID;
   if (!subscriptionId) throw new UsageError('missing environment variable ZOOM_SUBSCRIPTION_ID');
   const consumer: ZoomWsConsumerOptions = { redis, subscriptionId, group };
+  // The consumer's handlers are what put deliveries in flight: the forwarder's own limit alone would see one at a time.
+  if (forward.concurrency !== undefined) consumer.concurrency = forward.concurrency;
   const name = args.flags.get('consumer');
   if (name !== undefined) consumer.consumer = name;
   const keyPrefix = args.flags.get('key-prefix');

@@ -50,7 +50,7 @@ export interface ZoomWsConsumerOptions {
   fromNow?: boolean;
   /** How long one `XREADGROUP … BLOCK` waits for new entries, ms. Default 5000. */
   block?: number;
-  /** Entries read per `XREADGROUP`. Default 16. */
+  /** Entries read per `XREADGROUP`; a batch is finished before the next is read, so at least `concurrency`. Default 16, or `concurrency` if larger. */
   batchSize?: number;
   /** Warnings (bad entries, data loss, Redis outages). Default: silent. */
   logger?: Logger;
@@ -64,7 +64,10 @@ export function defaultConsumerName(): string {
 
 /** Applies the defaults and validates; a bad value is a {@link ZoomWsConfigError} naming the option. */
 export function resolveConsumerOptions(options: ZoomWsConsumerOptions): ResolvedConsumerOptions {
-  const resolved: ResolvedConsumerOptions = { ...CONSUMER_DEFAULTS, consumer: defaultConsumerName(), ...stripUndefined(options) } as ResolvedConsumerOptions;
+  const given = stripUndefined(options);
+  const resolved: ResolvedConsumerOptions = { ...CONSUMER_DEFAULTS, consumer: defaultConsumerName(), ...given } as ResolvedConsumerOptions;
+  // A batch smaller than the concurrency would cap the handlers in flight at the batch size.
+  if (given.batchSize === undefined && Number.isSafeInteger(resolved.concurrency)) resolved.batchSize = Math.max(CONSUMER_DEFAULTS.batchSize, resolved.concurrency);
   for (const name of ['subscriptionId', 'group', 'consumer', 'keyPrefix'] as const) {
     const value = resolved[name];
     if (typeof value !== 'string' || value.length === 0) throw new ZoomWsConfigError(name, 'must be a non-empty string');
