@@ -15,6 +15,7 @@ import { EventPublisher } from './event-publisher.js';
 import { subscriptionKeys, type SubscriptionKeys } from './keys.js';
 import { idempotencyKey, LeaseStore, type AcquireResult, type FencingToken, type OutageEntry } from './lease-store.js';
 import { openClusterRedis, type ClusterRedis } from './cluster-redis.js';
+import { LoopLag } from './loop-lag.js';
 import { reconnectDelay } from './redis-connection.js';
 import { provideReplicaMachine, type ReplicaActorConfig } from './replica-actors.js';
 
@@ -163,6 +164,7 @@ export class ZoomWsCluster implements AsyncDisposable {
   #redisFailing = false;
   /** Zoom refused the last token: the next `tokenProvider` call is told so. */
   #tokenRejected = false;
+  readonly #loopLag = new LoopLag();
   /** Outages Redis did not take yet, retried with backoff until it does or we stop. */
   readonly #outageRetries = new Set<NodeJS.Timeout>();
   #started = false;
@@ -322,6 +324,7 @@ export class ZoomWsCluster implements AsyncDisposable {
         void this.#record({ from: oldestAt - 1, to: newestAt, reason: 'redis-unavailable', detail: `${count} event(s) dropped: Redis did not take them for too long` });
       },
     }, Math.max(50, Math.floor(options.renewInterval / 4)));
+    this.#loopLag.start();
     this.actor.start();
     this.actor.send({ type: 'START' });
   }
@@ -342,6 +345,7 @@ export class ZoomWsCluster implements AsyncDisposable {
       await this.#done;
       await Promise.all(this.#retiring);
       this.#publisher?.close();
+      this.#loopLag.stop();
       for (const timer of this.#outageRetries) clearTimeout(timer);
       if (this.#outageRetries.size > 0) this.#log.warn(`${this.#outageRetries.size} outage(s) not stored: Redis did not answer before the stop`);
       this.#outageRetries.clear();
@@ -532,7 +536,8 @@ export class ZoomWsCluster implements AsyncDisposable {
     this.#childLive = false;
     if (!child) return;
     child.on('outage', ({ outage }: { outage: Outage }) => {
-      if (outage.endedBy === 'reconnected') void this.#record({ from: outage.from, to: outage.to, reason: outage.reason, detail: outage.detail });
+      // Frames our busy event loop had not read yet when Zoom dropped the socket were lost with it.
+      if (outage.endedBy === 'reconnected') void this.#record({ from: outage.from - this.#loopLag.recentMaxMs(), to: outage.to, reason: outage.reason, detail: outage.detail });
     });
     child.on('retry', ({ failure }: { failure: { reason: string } }) => {
       if (failure.reason === 'token-rejected') this.#tokenRejected = true;
@@ -576,7 +581,8 @@ export class ZoomWsCluster implements AsyncDisposable {
    */
   #aliveAt(at: number): number {
     const waiting = this.#publisher?.oldestQueuedAt ?? Infinity;
-    return Math.min(at, waiting - 1, (this.#unstoredSince ?? Infinity) - 1);
+    // A frame is stamped when read; it may have reached the machine up to one event-loop delay earlier.
+    return Math.min(at - this.#loopLag.recentMaxMs(), waiting - 1, (this.#unstoredSince ?? Infinity) - 1);
   }
 
   /** The outage this term is in at `now`, if its connection is not live. */
