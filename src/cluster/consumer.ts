@@ -264,7 +264,14 @@ export class ZoomWsConsumer implements AsyncDisposable {
             continue;
           }
           // Entries already delivered to us before; the pending count tells how often.
-          const counts = entries.length > 0 ? await this.#deliveryCounts(entries) : new Map<string, number>();
+          let counts = new Map<string, number>();
+          try {
+            if (entries.length > 0) counts = await this.#deliveryCounts(entries);
+          } catch (error) {
+            // Not delivered: left held, they would be refreshed for ever and nobody would ever claim them.
+            for (const entry of entries) this.#held.release(entry.id);
+            throw error;
+          }
           await this.#deliverAll(entries, (entry) => counts.get(entry.id) ?? 1);
           cursor = read.at(-1)!.id;
           continue;
