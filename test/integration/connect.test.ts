@@ -42,7 +42,10 @@ describe('connecting (behaviour 2)', () => {
     // 20, 40, 80, 100, 100 … ms floors halve that: at most ~1 attempt per 10–50 ms, never hundreds.
     expect(h.sim.stats.tokenRequests).toBeGreaterThanOrEqual(3);
     expect(h.sim.stats.tokenRequests).toBeLessThan(20);
-    expect(h.sim.stats.connectionsRefused).toBe(h.sim.stats.tokenRequests);
+    // Each refused connection cost one fresh token; at most the latest token is still on its way to a dial.
+    const inFlight = h.sim.stats.tokenRequests - h.sim.stats.connectionsRefused;
+    expect(inFlight).toBeGreaterThanOrEqual(0);
+    expect(inFlight).toBeLessThanOrEqual(1);
   });
 
   it('a refusal that is not about the token keeps the token and backs off', async () => {

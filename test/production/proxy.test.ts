@@ -50,9 +50,11 @@ describe('behind a proxy (a real `proxy` process on loopback)', () => {
     const received: string[] = [];
     client.on('*', (event) => void received.push(event.event));
     await eventually(() => (received.length === 1 ? undefined : `${received.length} events`), 'an event through the tunnel');
+    // Every request went through a tunnel of its own. A tunnel the proxy logged may carry a request that has not
+    // reached the simulator yet (a reconnect under load): the counts agree once it has.
+    const tunnels = (target: string) => proxy!.requests.filter((request) => request.method === 'CONNECT' && request.url === target).length;
+    await eventually(() => (tunnels(tokenTarget) === sim.stats.tokenRequests && tunnels(wsTarget) === sim.stats.connections ? undefined : `${tunnels(tokenTarget)}/${sim.stats.tokenRequests} token, ${tunnels(wsTarget)}/${sim.stats.connections} ws`), 'one tunnel per request');
     const connects = proxy.requests.filter((request) => request.method === 'CONNECT');
-    expect(connects.filter((request) => request.url === tokenTarget).length).toBe(sim.stats.tokenRequests);
-    expect(connects.filter((request) => request.url === wsTarget).length).toBe(sim.stats.connections);
     expect(sim.stats.tokenRequests).toBeGreaterThan(0);
     expect(sim.stats.connections).toBeGreaterThan(0);
     expect(connects.every((request) => request.authorized)).toBe(true);
