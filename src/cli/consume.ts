@@ -7,8 +7,8 @@ import { serviceFlagsFrom, type ServiceFlags } from './listen-options.js';
 import { createStderrLogger } from './stderr-logger.js';
 import { UsageError } from './usage-error.js';
 
-const CONSUME_FLAGS = ['group', 'consumer', 'claim-idle', 'max-deliveries', 'dead-letter-retention', 'redis', 'key-prefix', 'health-port', 'health-host'];
-const CONSUME_SWITCHES = ['from-now', 'verbose'];
+export const CONSUME_FLAGS = ['group', 'consumer', 'claim-idle', 'max-deliveries', 'dead-letter-retention', 'redis', 'key-prefix', 'health-port', 'health-host'];
+export const CONSUME_SWITCHES = ['from-now', 'verbose'];
 
 const SOURCE_OF_OPTION: Record<string, string> = {
   redis: '--redis / ZOOM_WS_REDIS_URL',

@@ -13,7 +13,7 @@ import { UsageError } from './usage-error.js';
 
 // The health server and drain flags belong to `listen`'s handlers; the forwarder's leftovers are reported instead.
 const NOT_FORWARD_FLAGS = new Set(['health-port', 'health-host', 'drain-timeout']);
-const FORWARD_FLAGS = [...LISTEN_FLAGS.filter((flag) => !NOT_FORWARD_FLAGS.has(flag)), 'to', 'secret-token', 'concurrency', 'max-queue', 'events', 'exclude', 'redis', 'group', 'consumer', 'claim-idle', 'max-deliveries', 'dead-letter-retention', 'key-prefix'];
+export const FORWARD_FLAGS = [...LISTEN_FLAGS.filter((flag) => !NOT_FORWARD_FLAGS.has(flag)), 'to', 'secret-token', 'concurrency', 'max-queue', 'events', 'exclude', 'redis', 'group', 'consumer', 'claim-idle', 'max-deliveries', 'dead-letter-retention', 'key-prefix'];
 
 const SOURCE_OF_OPTION: Record<string, string> = {
   to: '--to',

@@ -30,10 +30,12 @@ Relay: ZOOM_WS_REDIS_URL (or --redis URL) plus the listen environment; flags (ms
   --renew-interval (2000), --renew-deadline (6000), --acquire-interval (1000); --replica-id ID (host:pid),
   --key-prefix P (zoomws)
 Consume: ZOOM_SUBSCRIPTION_ID and ZOOM_WS_REDIS_URL (or --redis URL), no Zoom credentials; --consumer (host:pid),
-  --claim-idle (30000), --max-deliveries (5), --key-prefix P (zoomws); --from-now: a new group skips old entries
+  --claim-idle (30000), --max-deliveries (5), --dead-letter-retention (604800000), --key-prefix P (zoomws);
+  --from-now: a new group skips old entries
 Forward: the listen environment plus ZOOM_WEBHOOK_SECRET_TOKEN (or --secret-token); --to may be http:// (local
   handlers); --concurrency (1: in order), --max-queue (1000), --events/--exclude (names or prefixes like meeting.*)
-  Cluster mode: --redis URL --group G [--consumer C] [--claim-idle MS] [--max-deliveries N] [--key-prefix P]:
+  Cluster mode: --redis URL --group G [--consumer C] [--claim-idle MS] [--max-deliveries N]
+  [--dead-letter-retention MS] [--key-prefix P]:
   a consumer of the relays' stream (ZOOM_SUBSCRIPTION_ID only), acknowledging each entry after a 2xx
 Exit codes: 0 after SIGINT/SIGTERM, 1 fatal authentication failure, 2 bad flag or missing environment variable
 `;

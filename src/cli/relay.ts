@@ -16,7 +16,7 @@ const LEASE_FLAGS = {
   'acquire-interval': 'acquireInterval',
 } as const satisfies Record<string, keyof ZoomWsClusterOptions>;
 
-const RELAY_FLAGS = [...LISTEN_FLAGS, ...Object.keys(LEASE_FLAGS), 'redis', 'replica-id', 'key-prefix'];
+export const RELAY_FLAGS = [...LISTEN_FLAGS, ...Object.keys(LEASE_FLAGS), 'redis', 'replica-id', 'key-prefix'];
 
 const SOURCE_OF_OPTION: Record<string, string> = {
   ...ENV_OF_OPTION,
