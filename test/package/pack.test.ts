@@ -18,10 +18,13 @@ let project: string;
 
 const PROGRAM = `import { ZoomWsClient, type ZoomWsClientOptions } from 'zoom-ws';
 import { createZoomSimulator } from 'zoom-ws/simulator';
+import { ZoomWsReceiver } from 'zoom-ws/rivet';
 
 const simulator = await createZoomSimulator();
 const options: ZoomWsClientOptions = { ...simulator.credentials, oauthUrl: simulator.oauthUrl, wsUrl: simulator.wsUrl };
 const client = new ZoomWsClient(options);
+// zoom-ws/rivet resolves and type-checks without @zoom/rivet installed.
+const installable: false = new ZoomWsReceiver({ client }).canInstall();
 await client.start();
 const state: string = client.state;
 await client.stop();
