@@ -48,12 +48,19 @@ export async function deliver(to: string, secretToken: string, raw: string, head
   for (let attempt = 1; ; attempt++) {
     const signed = signWebhook(secretToken, raw);
     let wait: number | undefined;
+    // One controller per attempt, its timer cleared with the answer: AbortSignal.timeout() + any() cost two
+    // signals per attempt and left a timer pending for the whole timeout after every quick 2xx.
+    const attemptAbort = new AbortController();
+    const abort = () => attemptAbort.abort();
+    const timer = setTimeout(abort, policy.timeout);
+    signal?.addEventListener('abort', abort, { once: true });
+    if (signal?.aborted) abort();
     try {
       const response = await fetch(to, {
         method: 'POST',
         body: signed.body,
         headers: { ...headers, ...signed.headers },
-        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(policy.timeout)]) : AbortSignal.timeout(policy.timeout),
+        signal: attemptAbort.signal,
         redirect: 'manual',
       });
       status = response.status;
@@ -61,6 +68,9 @@ export async function deliver(to: string, secretToken: string, raw: string, head
       await response.body?.cancel();
     } catch {
       status = 0;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
     }
     const ms = performance.now() - started;
     if (status >= 200 && status < 300) return { ok: true, status, attempts: attempt, ms, final: false };

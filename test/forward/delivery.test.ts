@@ -22,7 +22,10 @@ async function handler(respond: (call: number, req: IncomingMessage, body: strin
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  close = () => new Promise((resolve) => server.close(() => resolve()));
+  close = () => new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/zoom`, calls };
 }
 
@@ -46,5 +49,41 @@ describe('deliver', () => {
     const outcome = await deliver(url, SECRET, RAW, {}, policy);
     expect(outcome).toMatchObject({ ok: true, status: 204, attempts: 2 });
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it('gives each attempt its own timeout: a handler that never answers costs maxAttempts × timeout, then fails', async () => {
+    const hanging: ServerResponse[] = [];
+    const { url, calls } = await handler((_call, _req, _body, res) => void hanging.push(res));
+    const started = performance.now();
+    const result = await deliver(url, SECRET, RAW, {}, { ...policy, timeout: 100, maxAttempts: 2, maxDelay: 10 }, undefined);
+    const elapsed = performance.now() - started;
+    expect(result).toMatchObject({ ok: false, status: 0, attempts: 2, final: false });
+    expect(calls).toHaveLength(2);
+    expect(elapsed).toBeGreaterThanOrEqual(200);
+    expect(elapsed).toBeLessThan(1_500);
+    for (const res of hanging) res.destroy();
+  });
+
+  it('ends an attempt in flight as soon as the caller aborts, without another attempt', async () => {
+    const hanging: ServerResponse[] = [];
+    const { url, calls } = await handler((_call, _req, _body, res) => void hanging.push(res));
+    const stop = new AbortController();
+    const pending = deliver(url, SECRET, RAW, {}, { ...policy, timeout: 10_000, maxAttempts: 5 }, stop.signal);
+    while (calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const abortedAt = performance.now();
+    stop.abort();
+    const result = await pending;
+    expect(performance.now() - abortedAt).toBeLessThan(500);
+    expect(result).toMatchObject({ ok: false, status: 0, attempts: 1, final: false });
+    expect(calls).toHaveLength(1);
+    for (const res of hanging) res.destroy();
+  });
+
+  it('leaves no timer behind after a quick 2xx (the attempt timeout is cleared with the answer)', async () => {
+    const { url } = await handler((_call, _req, _body, res) => res.writeHead(204).end());
+    const timersBefore = process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
+    const result = await deliver(url, SECRET, RAW, {}, { ...policy, timeout: 60_000 }, new AbortController().signal);
+    expect(result.ok).toBe(true);
+    expect(process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length).toBe(timersBefore);
   });
 });
