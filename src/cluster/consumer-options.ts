@@ -33,7 +33,7 @@ export interface ZoomWsConsumerOptions {
    * claimed and redelivered. A live consumer never claims what it holds itself (being handled, or waiting in its
    * read batch) and refreshes those entries' idle time every claimIdle / 3 (`XCLAIM … JUSTID`, not a delivery), so
    * others leave them alone however long a handler takes: keep it well above a Redis round trip plus event-loop
-   * delays. Claim rounds run at that pace too (at least 10 ms apart). Default 30000.
+   * delays. Claim rounds run at that pace too (at least 10 ms apart). Default 30000; at least {@link MIN_CLAIM_IDLE}.
    */
   claimIdle?: number;
   /** An entry delivered this many times without an ack goes to the dead-letter stream (`P:{S}:dead`) and is acknowledged. Default 5. */
@@ -63,6 +63,12 @@ export function defaultConsumerName(): string {
 }
 
 /** Applies the defaults and validates; a bad value is a {@link ZoomWsConfigError} naming the option. */
+/**
+ * The smallest `claimIdle`, ms: a live consumer refreshes what it holds every claimIdle / 3, and below this a
+ * refresh (one Redis round trip after an event-loop turn) could arrive after other consumers saw the entry idle.
+ */
+export const MIN_CLAIM_IDLE = 100;
+
 export function resolveConsumerOptions(options: ZoomWsConsumerOptions): ResolvedConsumerOptions {
   const given = stripUndefined(options);
   const resolved: ResolvedConsumerOptions = { ...CONSUMER_DEFAULTS, consumer: defaultConsumerName(), ...given } as ResolvedConsumerOptions;
@@ -73,7 +79,7 @@ export function resolveConsumerOptions(options: ZoomWsConsumerOptions): Resolved
     if (typeof value !== 'string' || value.length === 0) throw new ZoomWsConfigError(name, 'must be a non-empty string');
   }
   if (/[{}]/.test(resolved.subscriptionId)) throw new ZoomWsConfigError('subscriptionId', 'must not contain { or } (it is the hash tag of every key)');
-  const positive = { concurrency: 1, claimIdle: 1, maxDeliveries: 1, block: 1, batchSize: 1, deadLetterRetention: 1 } as const;
+  const positive = { concurrency: 1, claimIdle: MIN_CLAIM_IDLE, maxDeliveries: 1, block: 1, batchSize: 1, deadLetterRetention: 1 } as const;
   for (const [name, min] of Object.entries(positive) as [keyof typeof positive, number][]) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < min) throw new ZoomWsConfigError(name, `must be a whole number ≥ ${min}`);
