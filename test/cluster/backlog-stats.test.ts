@@ -4,11 +4,12 @@ import { subscriptionKeys } from '../../src/cluster/keys.js';
 import { groupBacklog, ZoomWsConsumer } from '../../src/cluster/consumer.js';
 import { idempotencyKey } from '../../src/cluster/lease-store.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { sampleInner } from '../support/stream-entries.js';
 import { eventually } from '../support/wait.js';
 
 const SUB = 'sub-backlog';
 const keys = subscriptionKeys('b', SUB);
-const inner = (n: number) => JSON.stringify({ event: 'meeting.started', event_ts: 1_700_000_000_000 + n, payload: { account_id: 'a', object: { id: String(n) } } });
+const inner = sampleInner;
 
 describe('consumer backlog in stats (for the lag and pending metrics)', () => {
   let server: RedisServer;

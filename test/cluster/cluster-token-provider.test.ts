@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZoomWsCluster } from '../../src/cluster/index.js';
 import { createZoomSimulator, type ZoomSimulator } from '../../src/simulator/index.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { fetchSimulatorToken } from '../support/simulator-token.js';
 import { eventually } from '../support/wait.js';
 
 const TIMINGS = { leaseTtl: 2_000, renewInterval: 400, renewDeadline: 1_300, acquireInterval: 200, redisCommandTimeout: 300 };
@@ -26,15 +27,9 @@ describe('ZoomWsCluster with the client options', () => {
     const logger = { debug: (m: string) => logs.push(m), info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
     const provider = (replicaId: string) => async () => {
       callsBy.set(replicaId, (callsBy.get(replicaId) ?? 0) + 1);
-      const { clientId, clientSecret, accountId } = sim.credentials;
-      const response = await fetch(sim.oauthUrl, {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: `grant_type=account_credentials&account_id=${accountId}`,
-      });
-      const body = (await response.json()) as { access_token: string; expires_in: number };
-      served.push(body.access_token);
-      return { accessToken: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
+      const token = await fetchSimulatorToken(sim);
+      served.push(token.accessToken);
+      return token;
     };
     const replicas = ['r1', 'r2', 'r3'].map((replicaId) => new ZoomWsCluster({
       ...sim.credentials, oauthUrl: sim.oauthUrl, wsUrl: sim.wsUrl, ...FAST, ...TIMINGS,
@@ -81,15 +76,7 @@ describe('ZoomWsCluster with a tokenProvider whose token Zoom refuses', () => {
       ...sim.credentials, oauthUrl: sim.oauthUrl, wsUrl: sim.wsUrl, ...FAST, ...TIMINGS, redis: redis.url, replicaId: 'r1',
       tokenProvider: async ({ rejected }) => {
         calls.push(rejected);
-        const { clientId, clientSecret, accountId } = sim.credentials;
-        const response = await fetch(sim.oauthUrl, {
-          method: 'POST',
-          headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-          body: `grant_type=account_credentials&account_id=${accountId}`,
-        });
-        const body = (await response.json()) as { access_token: string; expires_in: number };
-        // The cache hands out the same token until it is told the token was refused.
-        return { accessToken: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
+        return fetchSimulatorToken(sim);
       },
     });
     try {

@@ -1,9 +1,8 @@
-import { createClient } from 'redis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { subscriptionKeys } from '../../src/cluster/keys.js';
 import { ZoomWsConsumer } from '../../src/cluster/consumer.js';
-import { idempotencyKey } from '../../src/cluster/lease-store.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import type { RedisServer } from '../support/redis-server.js';
+import { type TestRedisClient, appendEvent, useRedisServer } from '../support/stream-entries.js';
 import { runCli } from '../support/cli.js';
 import { eventually } from '../support/wait.js';
 
@@ -11,20 +10,10 @@ import { eventually } from '../support/wait.js';
 const SUB = 'sub-cli';
 const keys = subscriptionKeys('c', SUB);
 let server: RedisServer;
-let redis: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createClient({ url: server.url });
-  redis.on('error', () => {});
-  await redis.connect();
-});
-afterAll(async () => {
-  redis.destroy();
-  await server.stop();
-});
-beforeEach(async () => {
-  await redis.flushAll();
+let redis: TestRedisClient;
+useRedisServer((started, client) => {
+  server = started;
+  redis = client;
 });
 
 // Spacing and key order as Zoom might send them: the CLI must print the stored bytes, not a re-serialisation.
@@ -33,7 +22,7 @@ const inner = (n: number) => `{"event":"meeting.started", "event_ts":${1_700_000
 async function publish(from: number, to: number): Promise<void> {
   for (let n = from; n < to; n++) {
     const event = inner(n);
-    await redis.sendCommand(['XADD', keys.events, '*', 'event', event, 'key', idempotencyKey(event), 'replica', 'r1', 'token', '7', 'receivedAt', String(Date.now())]);
+    await appendEvent(redis, keys, event, '7');
   }
 }
 

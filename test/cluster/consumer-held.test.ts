@@ -1,13 +1,12 @@
-import { createClient } from 'redis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ZoomWsConsumer } from '../../src/cluster/consumer.js';
 import { HeldEntries } from '../../src/cluster/held-entries.js';
 import type { ZoomWsConsumerOptions } from '../../src/cluster/consumer-options.js';
 import { subscriptionKeys } from '../../src/cluster/keys.js';
-import { idempotencyKey } from '../../src/cluster/lease-store.js';
 import type { ZoomEvent } from '../../src/protocol/events.js';
 import { runCli } from '../support/cli.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import type { RedisServer } from '../support/redis-server.js';
+import { type TestRedisClient, appendEvent, sampleInner, useRedisServer } from '../support/stream-entries.js';
 import { eventually, leakedHandles, liveHandles } from '../support/wait.js';
 
 // A consumer's own in-progress entries (being handled, or waiting in its read batch) are never claimed again by
@@ -15,27 +14,16 @@ import { eventually, leakedHandles, liveHandles } from '../support/wait.js';
 const SUB = 'sub-held';
 const keys = subscriptionKeys('h', SUB);
 let server: RedisServer;
-let redis: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createClient({ url: server.url });
-  redis.on('error', () => {});
-  await redis.connect();
-});
-afterAll(async () => {
-  redis.destroy();
-  await server.stop();
-});
-beforeEach(async () => {
-  await redis.flushAll();
+let redis: TestRedisClient;
+useRedisServer((started, client) => {
+  server = started;
+  redis = client;
 });
 
-const inner = (n: number) => JSON.stringify({ event: 'meeting.started', event_ts: 1_700_000_000_000 + n, payload: { account_id: 'a', object: { id: String(n) } } });
+const inner = sampleInner;
 
-async function publish(n: number): Promise<string> {
-  const event = inner(n);
-  return redis.sendCommand(['XADD', keys.events, '*', 'event', event, 'key', idempotencyKey(event), 'replica', 'r1', 'token', '1', 'receivedAt', String(Date.now())]) as Promise<string>;
+function publish(n: number): Promise<string> {
+  return appendEvent(redis, keys, inner(n));
 }
 
 const numberOf = (event: ZoomEvent) => Number(event.event_ts) - 1_700_000_000_000;

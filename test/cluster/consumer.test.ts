@@ -1,38 +1,28 @@
-import { createClient } from 'redis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { subscriptionKeys } from '../../src/cluster/keys.js';
 import { ZoomWsConsumer, type DeliveryMeta } from '../../src/cluster/consumer.js';
 import type { ZoomWsConsumerOptions } from '../../src/cluster/consumer-options.js';
 import { idempotencyKey } from '../../src/cluster/lease-store.js';
 import { ZoomWsConfigError } from '../../src/errors.js';
 import type { ZoomEvent } from '../../src/protocol/events.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import type { RedisServer } from '../support/redis-server.js';
+import { type TestRedisClient, appendEvent, sampleInner, useRedisServer } from '../support/stream-entries.js';
 import { eventually, leakedHandles, liveHandles } from '../support/wait.js';
 
 const SUB = 'sub-consumer';
 const keys = subscriptionKeys('t', SUB);
 let server: RedisServer;
-let redis: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createClient({ url: server.url });
-  redis.on('error', () => {});
-  await redis.connect();
-});
-afterAll(async () => {
-  redis.destroy();
-  await server.stop();
-});
-beforeEach(async () => {
-  await redis.flushAll();
+let redis: TestRedisClient;
+useRedisServer((started, client) => {
+  server = started;
+  redis = client;
 });
 
-const inner = (n: number) => JSON.stringify({ event: 'meeting.started', event_ts: 1_700_000_000_000 + n, payload: { account_id: 'a', object: { id: String(n) } } });
+const inner = sampleInner;
 
 /** An entry with the public contract's fields, as the leader's publish script writes it. */
 async function publish(n: number, event = inner(n)): Promise<string> {
-  return redis.sendCommand(['XADD', keys.events, '*', 'event', event, 'key', idempotencyKey(event), 'replica', 'r1', 'token', String(100 + n), 'receivedAt', String(Date.now())]) as Promise<string>;
+  return appendEvent(redis, keys, event, String(100 + n));
 }
 
 /** The published events here all carry a numeric `event_ts` (the `n` of {@link inner}). */

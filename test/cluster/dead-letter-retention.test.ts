@@ -1,5 +1,4 @@
-import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consumeOptionsFrom } from '../../src/cli/consume.js';
 import { forwardSettingsFrom } from '../../src/cli/forward.js';
 import { UsageError } from '../../src/cli/usage-error.js';
@@ -9,28 +8,22 @@ import { subscriptionKeys } from '../../src/cluster/keys.js';
 import { idempotencyKey } from '../../src/cluster/lease-store.js';
 import { PermanentDeliveryError } from '../../src/cluster/permanent-delivery-error.js';
 import { ZoomWsConfigError } from '../../src/errors.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import type { RedisServer } from '../support/redis-server.js';
+import { sampleInner, type TestRedisClient, useRedisServer } from '../support/stream-entries.js';
 import { eventually } from '../support/wait.js';
 
 const SUB = 'sub-dead-retention';
 const keys = subscriptionKeys('d', SUB);
 let server: RedisServer;
-let redis: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createClient({ url: server.url });
-  redis.on('error', () => {});
-  await redis.connect();
+let redis: TestRedisClient;
+useRedisServer(async (started, client) => {
+  server = started;
+  redis = client;
   // `MINID ~` trims whole stream nodes only; one entry per node (this test's own server) makes what it trims exact.
   await redis.sendCommand(['CONFIG', 'SET', 'stream-node-max-entries', '1']);
-});
-afterAll(async () => {
-  redis.destroy();
-  await server.stop();
-});
+}, { flushEachTest: false });
 
-const inner = (n: number) => JSON.stringify({ event: 'meeting.started', event_ts: 1_700_000_000_000 + n, payload: { account_id: 'a', object: { id: String(n) } } });
+const inner = sampleInner;
 
 /** Redis' clock, which stream ids follow. */
 async function redisNow(): Promise<number> {

@@ -2,31 +2,21 @@
  * The leader's publisher tells the replica which events will never be stored and since when, so that the replica's
  * own outage starts no later than the first of them (real redis-server).
  */
-import { createClient } from 'redis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventPublisher, type PublisherHooks } from '../../src/cluster/event-publisher.js';
 import { subscriptionKeys } from '../../src/cluster/keys.js';
 import { idempotencyKey, LeaseStore } from '../../src/cluster/lease-store.js';
 import type { ZoomEvent } from '../../src/protocol/events.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import type { RedisServer } from '../support/redis-server.js';
+import { type TestRedisClient, useRedisServer } from '../support/stream-entries.js';
 import { eventually } from '../support/wait.js';
 
 const keys = subscriptionKeys('pub', 'sub-1');
 let server: RedisServer;
-let redis: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createClient({ url: server.url });
-  redis.on('error', () => {});
-  await redis.connect();
-});
-afterAll(async () => {
-  redis.destroy();
-  await server.stop();
-});
-beforeEach(async () => {
-  await redis.flushAll();
+let redis: TestRedisClient;
+useRedisServer((started, client) => {
+  server = started;
+  redis = client;
 });
 
 function recorder() {

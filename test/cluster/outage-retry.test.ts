@@ -9,7 +9,7 @@ import type { ZoomSimulator } from '../../src/simulator/types.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { killAll, readStreams, startRelay, waitForOneLeader, type Relay } from '../support/relays.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { eventually } from '../support/wait.js';
+import { eventually, eventuallyValue } from '../support/wait.js';
 
 let redis: RedisServer;
 let sim: ZoomSimulator;
@@ -51,10 +51,10 @@ describe('storing an outage', () => {
     const droppedAt = Date.now();
     sim.faults.drop();
     await relay.waitFor(/Could not store the outage/, 'the first write failing');
-    const stored = await eventuallyAsync(async () => {
+    const stored = await eventuallyValue(async () => {
       const { outages } = await readStreams(redis.url, sim.credentials.subscriptionId);
       return outages.length > 0 ? outages : undefined;
-    });
+    }, 'the outage in the stream', 5_000);
     expect(cutWrites).toBe(1);
     expect(stored).toHaveLength(1);
     expect(stored[0]!.fields.reason).not.toBe('');
@@ -66,13 +66,3 @@ describe('storing an outage', () => {
     expect((await readStreams(redis.url, sim.credentials.subscriptionId)).outages).toHaveLength(1);
   });
 });
-
-async function eventuallyAsync<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const started = performance.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() - started > timeoutMs) throw new Error('timed out waiting for the outage in the stream');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,37 +1,26 @@
-import { createClient } from 'redis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ZoomWsConsumer } from '../../src/cluster/consumer.js';
 import { isPermanentDeliveryError, PermanentDeliveryError } from '../../src/cluster/index.js';
 import { subscriptionKeys } from '../../src/cluster/keys.js';
 import { idempotencyKey } from '../../src/cluster/lease-store.js';
 import type { Logger } from '../../src/client/logger.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import type { RedisServer } from '../support/redis-server.js';
+import { type TestRedisClient, appendEvent, sampleInner, useRedisServer } from '../support/stream-entries.js';
 import { eventually, leakedHandles, liveHandles } from '../support/wait.js';
 
 const SUB = 'sub-permanent';
 const keys = subscriptionKeys('t', SUB);
 let server: RedisServer;
-let redis: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createClient({ url: server.url });
-  redis.on('error', () => {});
-  await redis.connect();
-});
-afterAll(async () => {
-  redis.destroy();
-  await server.stop();
-});
-beforeEach(async () => {
-  await redis.flushAll();
+let redis: TestRedisClient;
+useRedisServer((started, client) => {
+  server = started;
+  redis = client;
 });
 
-const inner = (n: number) => JSON.stringify({ event: 'meeting.started', event_ts: 1_700_000_000_000 + n, payload: { account_id: 'a', object: { id: String(n) } } });
+const inner = sampleInner;
 
-async function publish(n: number): Promise<string> {
-  const event = inner(n);
-  return redis.sendCommand(['XADD', keys.events, '*', 'event', event, 'key', idempotencyKey(event), 'replica', 'r1', 'token', String(100 + n), 'receivedAt', String(Date.now())]) as Promise<string>;
+function publish(n: number): Promise<string> {
+  return appendEvent(redis, keys, inner(n), String(100 + n));
 }
 
 function fieldsOf(pairs: string[]): Record<string, string> {

@@ -4,7 +4,7 @@ import type { ZoomSimulator } from '../../src/simulator/types.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { killAll, readStreams, SCALED, startRelay, waitForOneLeader, type Relay } from '../support/relays.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { eventually } from '../support/wait.js';
+import { eventually, eventuallyValue } from '../support/wait.js';
 
 let redis: RedisServer | undefined;
 let sim: ZoomSimulator;
@@ -109,7 +109,7 @@ describe('Redis faults (real redis-server, real relay processes)', () => {
         expect(maxLive, `live ${live}, simulator ${JSON.stringify(sim.stats)}`).toBe(1);
         // A few events through the new leader, so that the lost ones are all behind us.
         const firstAfter = sentAt.size + 1;
-        await eventually2(async () => ((await seqsStored(server.url)).has(firstAfter + 3) ? true : undefined), 3_000);
+        await eventuallyValue(async () => ((await seqsStored(server.url)).has(firstAfter + 3) ? true : undefined), 'events through the new leader');
       } finally {
         clearInterval(traffic);
       }
@@ -118,12 +118,12 @@ describe('Redis faults (real redis-server, real relay processes)', () => {
       expect(lost.length).toBeGreaterThan(0);
       // Every event that nobody stored lies inside a recorded gap. The ex-leader records its own part when Redis lost
       // what would have told the successor, so that may take one more acquire poll.
-      const after = await eventually2(async () => {
+      const after = await eventuallyValue(async () => {
         const streams = await readStreams(server.url, sim.credentials.subscriptionId);
         const gaps = streams.outages.map((entry) => ({ from: Number(entry.fields.from), to: Number(entry.fields.to), reason: entry.fields.reason }));
         const uncovered = lost.filter(([, at]) => !gaps.some((gap) => gap.from <= at + ARRIVAL_SLACK && gap.to >= at));
         return uncovered.length === 0 ? { ...streams, gaps } : undefined;
-      }).catch(async () => {
+      }, 'every lost event inside a recorded gap').catch(async () => {
         const streams = await readStreams(server.url, sim.credentials.subscriptionId);
         throw new Error(`lost events outside every recorded gap: sent at ${JSON.stringify(lost.map(([seq, at]) => [seq, at]))}; gaps ${JSON.stringify(streams.outages.map((entry) => entry.fields))}`);
       });
@@ -141,14 +141,4 @@ const ARRIVAL_SLACK = 100;
 async function seqsStored(redisUrl: string): Promise<Set<number>> {
   const { events } = await readStreams(redisUrl, sim.credentials.subscriptionId);
   return new Set(events.map((entry) => (JSON.parse(entry.fields.event!) as { payload: { seq: number } }).payload.seq));
-}
-
-async function eventually2<T>(probe: () => Promise<T | undefined>, timeoutMs = 3_000): Promise<T> {
-  const started = performance.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() - started > timeoutMs) throw new Error('timed out');
-    await sleep(20);
-  }
 }

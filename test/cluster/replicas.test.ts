@@ -5,7 +5,7 @@ import { createZoomSimulator } from '../../src/simulator/index.js';
 import type { ZoomSimulator } from '../../src/simulator/types.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { killAll, readStreams, SCALED, startRelay, waitForOneLeader, type Relay } from '../support/relays.js';
-import { clientLeaks, eventually, handleBaseline } from '../support/wait.js';
+import { clientLeaks, eventually, eventuallyValue, handleBaseline } from '../support/wait.js';
 
 let redis: RedisServer;
 let sim: ZoomSimulator;
@@ -78,10 +78,10 @@ describe('replicas (real child processes, real redis-server)', () => {
     expect(sim.stats.displaced).toBe(0);
     // Woken by the release: well inside one acquire interval plus a token request and a connect on loopback.
     expect(handoverMs).toBeLessThan(SCALED.acquireInterval + 1_000);
-    const { outages } = await eventually2(async () => {
+    const { outages } = await eventuallyValue(async () => {
       const streams = await readStreams(redis.url, sim.credentials.subscriptionId);
       return streams.outages.length > 0 ? streams : undefined;
-    });
+    }, 'an outage in the stream');
     expect(outages).toHaveLength(1);
     expect(outages[0]!.fields).toMatchObject({ reason: 'handover', previousHolder: leader.id, replica: standby.id });
     const gap = Number(outages[0]!.fields.to) - Number(outages[0]!.fields.from);
@@ -124,10 +124,10 @@ describe('replicas (real child processes, real redis-server)', () => {
     const leaseBefore = (await readStreams(redis.url, sim.credentials.subscriptionId)).lease;
     sim.faults.drop();
     await eventually(() => (sim.stats.connections === 2 ? undefined : `${sim.stats.connections} connections`), 'the leader reconnected', 5_000);
-    const { outages, lease } = await eventually2(async () => {
+    const { outages, lease } = await eventuallyValue(async () => {
       const streams = await readStreams(redis.url, sim.credentials.subscriptionId);
       return streams.outages.length > 0 ? streams : undefined;
-    });
+    }, 'an outage in the stream');
     expect(lease).toBe(leaseBefore);
     expect(outages).toHaveLength(1);
     expect(outages[0]!.fields).toMatchObject({ reason: 'closed', replica: leader.id });
@@ -180,13 +180,3 @@ describe('replicas (real child processes, real redis-server)', () => {
     }, 'no leaked handles', 3_000);
   });
 });
-
-async function eventually2<T>(probe: () => Promise<T | undefined>, timeoutMs = 3_000): Promise<T> {
-  const started = performance.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() - started > timeoutMs) throw new Error('timed out');
-    await sleep(20);
-  }
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProvidedToken } from '../../src/client/options.js';
 import { sampleEvent, useHarness, type Harness } from '../support/harness.js';
+import { fetchSimulatorToken } from '../support/simulator-token.js';
 
 describe('shared tokens: tokenProvider and onToken', () => {
   const harness = useHarness();
@@ -21,15 +22,9 @@ describe('shared tokens: tokenProvider and onToken', () => {
     const served: string[] = [];
     const calls: { rejected: boolean; at: number }[] = [];
     const fetchFromSim = async () => {
-      const { clientId, clientSecret, accountId } = sim!.credentials;
-      const response = await fetch(sim!.oauthUrl, {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: `grant_type=account_credentials&account_id=${accountId}`,
-      });
-      const body = (await response.json()) as { access_token: string; expires_in: number };
-      served.push(body.access_token);
-      return { accessToken: body.access_token, expiresAt: Date.now() + body.expires_in * 1000 };
+      const token = await fetchSimulatorToken(sim!);
+      served.push(token.accessToken);
+      return token;
     };
     const h = await harness({
       backoffInitial: 60,

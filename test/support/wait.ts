@@ -26,6 +26,20 @@ export async function eventually(check: () => string | undefined, what: string, 
   }
 }
 
+/**
+ * Resolves with the first value `probe` gives that is not `undefined` (an async check, e.g. reading Redis), polling
+ * every 20 ms; rejects naming `what` after `timeoutMs` of real time.
+ */
+export async function eventuallyValue<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 3_000): Promise<T> {
+  const started = performance.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Handles that would keep a process alive: sockets, servers, timers, pipes. */
 export function liveHandles(): string[] {
   return process.getActiveResourcesInfo().filter((name) => /TCP|Timeout|Pipe|Immediate/.test(name)).sort();
